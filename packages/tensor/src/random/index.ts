@@ -1,1 +1,1 @@
-export { Rng } from './rng';
+export { Rng, setGlobalSeed, getGlobalRng } from './rng';

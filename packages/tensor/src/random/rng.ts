@@ -216,3 +216,19 @@ function sizeOf(shape: number[]): number {
   }
   return s;
 }
+
+let globalRng = new Rng(0);
+
+/**
+ * Re-seeds the process-wide generator that layers and methods use when no `rng`/`seed` option is
+ * given. Seeded with 0 at start-up, so even default runs repeat bit for bit.
+ * @category Random
+ */
+export function setGlobalSeed(seed: number): void {
+  globalRng = new Rng(seed);
+}
+
+/** The process-wide generator (see {@link setGlobalSeed}). @category Random */
+export function getGlobalRng(): Rng {
+  return globalRng;
+}

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { labTsup } from '../../tsup.base';
+
+export default defineConfig(labTsup());

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Smoke test of the *built* packages: for each workspace package, `pnpm pack` it, install the
+// tarball (with the tarballs of the workspace packages it depends on, and its peer dependencies)
+// into an empty folder with npm, and import it from plain Node as ESM and as CJS, calling one
+// real function. Tests on `src` can pass while the built package is broken; this catches that.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const packDir = mkdtempSync(join(tmpdir(), 'lab-pack-'));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+
+// What each package's smoke test calls. A package that exports nothing yet only checks that it loads.
+const CHECKS = {
+  '@lab/tensor': {
+    esm: `
+      import * as tf from '@tensorflow/tfjs-core';
+      import { initBackend, Conv2d, Rng } from '@lab/tensor';
+      const info = await initBackend();
+      if (info.backend !== 'wasm') throw new Error('expected wasm, got ' + info.backend);
+      const conv = new Conv2d(3, 4, 3, { padding: 1 });
+      const x = new Rng(1).normalTensor([1, 8, 8, 3]);
+      const { value, grads } = tf.variableGrads(() => conv.call(x).square().mean());
+      if (Object.keys(grads).length !== 2) throw new Error('expected 2 gradients');
+      console.log('esm ok', info.backend, 'loss', value.dataSync()[0].toFixed(4));
+    `,
+    cjs: `
+      const tf = require('@tensorflow/tfjs-core');
+      const { initBackend, Conv2d, Rng } = require('@lab/tensor');
+      initBackend().then((info) => {
+        const conv = new Conv2d(3, 4, 3, { padding: 1 });
+        const x = new Rng(1).normalTensor([1, 8, 8, 3]);
+        const { grads } = tf.variableGrads(() => conv.call(x).square().mean());
+        if (Object.keys(grads).length !== 2) throw new Error('expected 2 gradients');
+        console.log('cjs ok', info.backend);
+      }).catch((e) => { console.error(e); process.exit(1); });
+    `,
+  },
+};
+
+const pkgs = readdirSync(join(root, 'packages'))
+  .map((d) => join(root, 'packages', d))
+  .filter((d) => existsSync(join(d, 'package.json')))
+  .map((dir) => ({ dir, json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+  .filter((p) => !p.json.private);
+const byName = new Map(pkgs.map((p) => [p.json.name, p]));
+
+// Pack every package once.
+const tarballs = new Map();
+for (const p of pkgs) {
+  const out = run('pnpm', ['pack', '--pack-destination', packDir], p.dir).trim().split('\n').pop();
+  tarballs.set(p.json.name, out.trim());
+}
+
+function workspaceClosure(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  for (const dep of Object.keys(byName.get(name).json.dependencies ?? {})) {
+    if (byName.has(dep)) workspaceClosure(dep, seen);
+  }
+  return seen;
+}
+
+let failed = 0;
+for (const p of pkgs) {
+  const name = p.json.name;
+  const dir = mkdtempSync(join(tmpdir(), 'lab-smoke-'));
+  try {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke', private: true }));
+    const peers = Object.entries(p.json.peerDependencies ?? {}).map(([n, v]) => `${n}@${v}`);
+    const local = [...workspaceClosure(name)].map((n) => tarballs.get(n));
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...local, ...peers], dir);
+    const check = CHECKS[name] ?? {
+      esm: `import * as m from '${name}'; console.log('esm ok', Object.keys(m).length, 'exports');`,
+      cjs: `const m = require('${name}'); console.log('cjs ok', Object.keys(m).length, 'exports');`,
+    };
+    writeFileSync(join(dir, 'smoke.mjs'), check.esm);
+    writeFileSync(join(dir, 'smoke.cjs'), check.cjs);
+    const esm = run('node', ['smoke.mjs'], dir).trim();
+    const cjs = run('node', ['smoke.cjs'], dir).trim();
+    console.log(`smoke ${name}: ${esm} | ${cjs}`);
+  } catch (e) {
+    failed++;
+    console.error(`smoke ${name}: FAILED\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+rmSync(packDir, { recursive: true, force: true });
+console.log(`smoke: ${pkgs.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
