@@ -47,9 +47,17 @@ const pkgs = readdirSync(join(root, 'packages'))
   .filter((p) => !p.json.private);
 const byName = new Map(pkgs.map((p) => [p.json.name, p]));
 
-// Pack every package once.
+// Pack every package once, and lint what would be published.
 const tarballs = new Map();
+const bin = (name) => join(root, 'node_modules', '.bin', name);
 for (const p of pkgs) {
+  try {
+    run(bin('publint'), ['--strict'], p.dir);
+    run(bin('attw'), ['--pack', '.', '--format', 'ascii'], p.dir);
+  } catch (e) {
+    console.error(`lint ${p.json.name}: FAILED\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+    process.exitCode = 1;
+  }
   const out = run('pnpm', ['pack', '--pack-destination', packDir], p.dir).trim().split('\n').pop();
   tarballs.set(p.json.name, out.trim());
 }
@@ -90,4 +98,4 @@ for (const p of pkgs) {
 }
 rmSync(packDir, { recursive: true, force: true });
 console.log(`smoke: ${pkgs.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+process.exit(failed || process.exitCode ? 1 : 0);

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect } from 'vitest';
 
 /** Backends every numeric test runs on. */
@@ -69,10 +72,7 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number 
 
 /** Location of the shared test data, or undefined when it is absent (tests then skip with a message). */
 export function sharedDataDir(): string | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fs = require('node:fs') as typeof import('node:fs');
-  const path = require('node:path') as typeof import('node:path');
-  const candidates = [process.env.LAB_DATA, path.resolve(__dirname, '../../../../shared/data')].filter(
+  const candidates = [process.env.LAB_DATA, path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/data')].filter(
     (p): p is string => !!p,
   );
   return candidates.find((p) => fs.existsSync(path.join(p, 'weights')) || fs.existsSync(path.join(p, 'set5')));

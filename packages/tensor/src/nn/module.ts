@@ -29,8 +29,14 @@ interface Slot {
   trainable: boolean;
 }
 
-/** A function called after a module's forward pass. @category Modules */
-export type ForwardHook = (module: Module<any, any>, inputs: readonly unknown[], output: unknown) => void;
+/**
+ * A function called after a module's forward pass with `(module, inputs, output)`. Like PyTorch's
+ * forward hooks, a hook that returns a value other than `undefined` replaces the output (used by
+ * layer attribution and DeepLIFT-style gradient overrides); hooks run in registration order, each
+ * seeing the previous one's result.
+ * @category Modules
+ */
+export type ForwardHook = (module: Module<any, any>, inputs: readonly unknown[], output: unknown) => unknown;
 
 /** Handle returned by {@link Module.registerForwardHook}; `remove()` detaches the hook. @category Modules */
 export interface HookHandle {
@@ -98,8 +104,11 @@ export abstract class Module<In extends unknown[] = [tf.Tensor], Out = tf.Tensor
     if (this._disposed) {
       throw new InvalidValueError(`${this.constructor.name}.call: the module has been disposed`);
     }
-    const out = this.forward(...inputs);
-    for (const hook of this._hooks) hook(this, inputs, out);
+    let out = this.forward(...inputs);
+    for (const hook of this._hooks) {
+      const replaced = hook(this, inputs, out);
+      if (replaced !== undefined) out = replaced as Out;
+    }
     return out;
   }
 
@@ -298,7 +307,7 @@ export abstract class Module<In extends unknown[] = [tf.Tensor], Out = tf.Tensor
 
   /**
    * Adds a hook called after every {@link Module.call} of this module with `(module, inputs, output)`.
-   * Hooks must not dispose the output.
+   * A hook that returns a value replaces the output. Hooks must not dispose the output.
    */
   registerForwardHook(hook: ForwardHook): HookHandle {
     this._hooks.add(hook);
