@@ -22,8 +22,11 @@ const CHECKS = {
       if (info.backend !== 'wasm') throw new Error('expected wasm, got ' + info.backend);
       const conv = new Conv2d(3, 4, 3, { padding: 1 });
       const x = new Rng(1).normalTensor([1, 8, 8, 3]);
-      const { value, grads } = tf.variableGrads(() => conv.call(x).square().mean());
-      if (Object.keys(grads).length !== 2) throw new Error('expected 2 gradients');
+      const dw = tf.variable(new Rng(2).normalTensor([3, 3, 4, 1]));
+      // conv, depthwise conv and depth-to-space: exercises the wasm gradient kernels lab registers.
+      const loss = () => tf.depthToSpace(tf.depthwiseConv2d(conv.call(x), dw, 1, 'same'), 2).square().mean();
+      const { value, grads } = tf.variableGrads(loss);
+      if (Object.keys(grads).length !== 3) throw new Error('expected 3 gradients');
       console.log('esm ok', info.backend, 'loss', value.dataSync()[0].toFixed(4));
     `,
     cjs: `

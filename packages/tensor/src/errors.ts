@@ -14,6 +14,7 @@ export type LabErrorCode =
   | 'FORMAT'
   | 'UNKNOWN_NAME'
   | 'NOT_AVAILABLE'
+  | 'TRAINING'
   | 'INVARIANT';
 
 /** Base class of every error thrown on purpose by a lab package. @category Errors */

@@ -10,3 +10,4 @@ export * from './train/index';
 export * from './io/weights/index';
 export * from './io/image/index';
 export * from './profiler/index';
+export * from './models/index';

@@ -1,1 +1,11 @@
-export {};
+export { fit, FIT_DEFAULTS } from './fit';
+export type { FitBatch, FitData, FitOptions, FitResult, FitBatchInfo, FitEpochInfo } from './fit';
+export { FitError } from './fit-error';
+export { clipGradNorm, CLIP_GRAD_NORM_EPS } from './clip-grad-norm';
+export type { ClipGradNormResult } from './clip-grad-norm';
+export { clipGradValue } from './clip-grad-value';
+export type { GradMap } from './grad-map';
+export { saveCheckpoint, SAVE_CHECKPOINT_DEFAULTS } from './save-checkpoint';
+export type { SaveCheckpointOptions } from './save-checkpoint';
+export { loadCheckpoint, LOAD_CHECKPOINT_DEFAULTS } from './load-checkpoint';
+export type { LoadCheckpointOptions, LoadCheckpointResult } from './load-checkpoint';

@@ -1,1 +1,17 @@
-export {};
+export { DECODE_IMAGE_DEFAULTS } from './decoded-image';
+export type { DecodedImage, ImageInput, DecodeImageOptions } from './decoded-image';
+export { decodePng } from './decode-png';
+export { decodeJpeg } from './decode-jpeg';
+export { decodeBmp } from './decode-bmp';
+export { decodeImage, sniffImageFormat } from './decode-image';
+export type { ImageFormat } from './decode-image';
+export { encodePng, ENCODE_PNG_DEFAULTS } from './encode-png';
+export type { EncodePngOptions, PngFilter } from './encode-png';
+export { imageToTensor, IMAGE_TO_TENSOR_DEFAULTS } from './image-to-tensor';
+export type { ImageToTensorOptions } from './image-to-tensor';
+export { tensorToImage, TENSOR_TO_IMAGE_DEFAULTS } from './tensor-to-image';
+export type { TensorToImageOptions } from './tensor-to-image';
+export { decodeImageToTensor } from './decode-image-to-tensor';
+export type { DecodeImageToTensorOptions } from './decode-image-to-tensor';
+export { readImageFile } from './read-image-file';
+export { writePngFile } from './write-png-file';
