@@ -15,6 +15,8 @@ export const labVitest: ViteUserConfig = {
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],
+    // tfjs's cpu backend prints an "install tfjs-node" banner once per process in Node; drop it.
+    onConsoleLog: (log) => !log.includes('tfjs-node'),
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -98,13 +98,13 @@ export function selectTarget(output: tf.Tensor, target: Target | undefined, fn =
     }
     return s;
   }
-  const flat = output.reshape([n, -1]);
-  const k = flat.shape[1];
+  const flat = tf.reshape(output, [n, -1]);
+  const k = flat.shape[1] as number;
   if (target === undefined) {
     if (k !== 1) {
       throw new InvalidValueError(`${fn}: target must be given for a model with ${k} outputs per sample`);
     }
-    return flat.reshape([n]) as tf.Tensor1D;
+    return tf.reshape(flat, [n]) as tf.Tensor1D;
   }
   const idx = typeof target === 'number' ? new Array<number>(n).fill(target) : Array.from(target);
   if (idx.length !== n) {
@@ -115,7 +115,7 @@ export function selectTarget(output: tf.Tensor, target: Target | undefined, fn =
       throw new InvalidValueError(`${fn}: target must be an integer in [0, ${k}), got ${t}`);
     }
   }
-  const mask = tf.oneHot(tf.tensor1d(idx, 'int32'), k);
+  const mask = k === 1 ? tf.ones([n, 1]) : tf.oneHot(tf.tensor1d(idx, 'int32'), k);
   return tf.sum(tf.mul(flat, mask), 1) as tf.Tensor1D;
 }
 

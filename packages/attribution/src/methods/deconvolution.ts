@@ -1,0 +1,74 @@
+/**
+ * Deconvolution (Zeiler & Fergus 2014).
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { checkOptions } from '@lab/tensor';
+import { checkModel, checkSeed, checkTarget, concatChunks, sliceRows } from '../core/gradients';
+import { overrideGradients } from '../core/overrides';
+import {
+  type AttributionMethod,
+  type AttributionModel,
+  type AttributionOptions,
+  type AttributionResult,
+  checkAttributionInput,
+  checkBatchSize,
+  targetForSlice,
+} from '../core/types';
+
+/** Per-call options of {@link Deconvolution.attribute}: the shared ones only. @category Methods */
+export type DeconvolutionOptions = AttributionOptions;
+
+/** Defaults of {@link Deconvolution}: `batchSize` (this package's). @category Methods */
+export const DECONVOLUTION_DEFAULTS = Object.freeze({ batchSize: 32 });
+
+/**
+ * Deconvolution (DeconvNet): the input gradient with every ReLU's backward pass replaced by a ReLU
+ * of the incoming gradient.
+ *
+ * At each `ReLU` module use, `∂/∂z = relu(dy)`, ignoring the forward mask `1[z > 0]`; every other
+ * layer keeps its gradient (as Captum, which overrides `nn.ReLU` only). The result is signed.
+ * Needs a `Module` whose ReLUs are module instances; a functional `tf.relu` on the gradient path
+ * raises `NotAvailableError`.
+ * @see arXiv 1311.2901; Captum `Deconvolution`
+ * @example
+ * ```ts
+ * const { attributions } = await new Deconvolution().attribute(model, images, { target: 3 });
+ * // attributions: images' shape; caller disposes
+ * ```
+ * @category Methods
+ */
+export class Deconvolution implements AttributionMethod<DeconvolutionOptions> {
+  readonly name = 'deconvolution';
+  readonly signed = true;
+
+  /**
+   * Computes the deconvolution signal of the explained output.
+   * @param model - a Module in evaluation mode
+   * @param input - a batch `[N, …]` (NHWC for images)
+   * @param options - target, batchSize, seed (unused: the method is deterministic)
+   * @returns attributions of the input's shape; the caller disposes them
+   * @throws {@link NotAvailableError} for a plain-function model or a functional ReLU;
+   * {@link ShapeError} / {@link InvalidValueError} for a bad input, target or option.
+   */
+  async attribute(model: AttributionModel, input: tf.Tensor, options: DeconvolutionOptions = {}): Promise<AttributionResult> {
+    const fn = 'Deconvolution.attribute';
+    checkOptions(fn, options, ['target', 'batchSize', 'seed']);
+    checkModel(fn, model);
+    checkAttributionInput(fn, input);
+    checkTarget(fn, options.target, input.shape[0]);
+    const batchSize = checkBatchSize(fn, options.batchSize, DECONVOLUTION_DEFAULTS.batchSize);
+    checkSeed(fn, options.seed);
+    const attributions = concatChunks(input.shape[0], batchSize, (start, end) => {
+      const xs = sliceRows(input, start, end);
+      try {
+        const g = overrideGradients(model, 'deconvolution', xs, undefined, targetForSlice(options.target, start, end), fn);
+        g.scores.dispose();
+        return g.grads;
+      } finally {
+        xs.dispose();
+      }
+    });
+    return { attributions };
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Saliency (vanilla gradient; Simonyan, Vedaldi & Zisserman 2013).
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { checkOptions } from '@lab/tensor';
+import { checkBoolOption, checkModel, checkSeed, checkTarget, concatChunks, sliceRows, targetGradients } from '../core/gradients';
+import {
+  type AttributionMethod,
+  type AttributionModel,
+  type AttributionOptions,
+  type AttributionResult,
+  checkAttributionInput,
+  checkBatchSize,
+  targetForSlice,
+} from '../core/types';
+
+/** Settings of {@link Saliency}. @category Methods */
+export interface SaliencyConfig {
+  /**
+   * Return `|∂f_c/∂x|` instead of the signed gradient. Captum's default is `true`, which confuses
+   * comparisons with signed methods (captum#826); this package keeps signed output by default.
+   * @defaultValue false
+   */
+  abs?: boolean;
+}
+
+/** Per-call options of {@link Saliency.attribute}: the shared ones only. @category Methods */
+export type SaliencyOptions = AttributionOptions;
+
+/**
+ * Defaults of {@link Saliency}: `abs: false` (signed, the spec's rule "signed output wherever the
+ * method is signed"; Captum uses `abs=True`); `batchSize` is this package's.
+ * @category Methods
+ */
+export const SALIENCY_DEFAULTS = Object.freeze({ abs: false, batchSize: 32 });
+
+/**
+ * Saliency: the gradient of the explained output with respect to the input.
+ *
+ * `S_i(x) = ∂f_c(x)/∂x_i`, or `|∂f_c(x)/∂x_i|` with `abs`. Samples are evaluated in chunks of
+ * `batchSize`.
+ * @see arXiv 1312.6034; Captum `Saliency`
+ * @example
+ * ```ts
+ * const { attributions } = await new Saliency().attribute(model, images, { target: 3 });
+ * // attributions: images' shape, signed; caller disposes
+ * ```
+ * @category Methods
+ */
+export class Saliency implements AttributionMethod<SaliencyOptions> {
+  readonly name = 'saliency';
+  /** False when `abs` is set. */
+  readonly signed: boolean;
+  /** Whether absolute gradients are returned. */
+  readonly abs: boolean;
+
+  /**
+   * @param config - see {@link SaliencyConfig}
+   * @throws {@link InvalidValueError} for an unknown key or a non-boolean `abs`.
+   */
+  constructor(config: SaliencyConfig = {}) {
+    checkOptions('Saliency', config, ['abs']);
+    this.abs = checkBoolOption('Saliency', 'abs', config.abs ?? SALIENCY_DEFAULTS.abs);
+    this.signed = !this.abs;
+  }
+
+  /**
+   * Computes the input gradient of the explained output.
+   * @param model - the model
+   * @param input - a batch `[N, …]` (NHWC for images)
+   * @param options - target, batchSize, seed (unused: the method is deterministic)
+   * @returns attributions of the input's shape; the caller disposes them
+   * @throws {@link ShapeError} / {@link InvalidValueError} for a bad input, target or option.
+   */
+  async attribute(model: AttributionModel, input: tf.Tensor, options: SaliencyOptions = {}): Promise<AttributionResult> {
+    const fn = 'Saliency.attribute';
+    checkOptions(fn, options, ['target', 'batchSize', 'seed']);
+    checkModel(fn, model);
+    checkAttributionInput(fn, input);
+    checkTarget(fn, options.target, input.shape[0]);
+    const batchSize = checkBatchSize(fn, options.batchSize, SALIENCY_DEFAULTS.batchSize);
+    checkSeed(fn, options.seed);
+    const attributions = concatChunks(input.shape[0], batchSize, (start, end) => {
+      const xs = sliceRows(input, start, end);
+      try {
+        const { grads, scores } = targetGradients(model, xs, targetForSlice(options.target, start, end), fn);
+        scores.dispose();
+        if (!this.abs) return grads;
+        const out = tf.abs(grads);
+        grads.dispose();
+        return out;
+      } finally {
+        xs.dispose();
+      }
+    });
+    return { attributions };
+  }
+}
