@@ -43,6 +43,23 @@ const CHECKS = {
   },
 };
 
+// Integrated Gradients of f(x) = Σ x² from a zero baseline is exactly x² per feature.
+const IG_CHECK = (mod) => `
+  const tf = ${mod === 'esm' ? "await import('@tensorflow/tfjs-core')" : "require('@tensorflow/tfjs-core')"};
+  const { initBackend } = ${mod === 'esm' ? "await import('@lab/tensor')" : "require('@lab/tensor')"};
+  const { IntegratedGradients } = ${mod === 'esm' ? "await import('@lab/attribution')" : "require('@lab/attribution')"};
+  await initBackend();
+  const x = tf.tensor2d([[1, 2, 3]]);
+  const { attributions } = await new IntegratedGradients({ steps: 8 }).attribute((v) => tf.sum(tf.square(v), 1), x);
+  const got = Array.from(attributions.dataSync()).map((v) => v.toFixed(4)).join(',');
+  if (got !== '1.0000,4.0000,9.0000') throw new Error('IG gave ' + got);
+  console.log('${mod} ok IG', got);
+`;
+CHECKS['@lab/attribution'] = {
+  esm: IG_CHECK('esm'),
+  cjs: `(async () => { ${IG_CHECK('cjs')} })().catch((e) => { console.error(e); process.exit(1); });`,
+};
+
 const pkgs = readdirSync(join(root, 'packages'))
   .map((d) => join(root, 'packages', d))
   .filter((d) => existsSync(join(d, 'package.json')))
