@@ -6,8 +6,12 @@
  */
 import { UnknownNameError } from '@lab/tensor';
 import type { AnySuite } from './suite';
+import { attribution } from './suites/attribution';
+import { ntire } from './suites/ntire';
 import { perf } from './suites/perf';
 import { profile } from './suites/profile';
+import { srEval } from './suites/sr-eval';
+import { upscale } from './suites/upscale';
 
 /** Suites by name. */
 export type SuiteRegistry = Readonly<Record<string, AnySuite>>;
@@ -16,6 +20,10 @@ export type SuiteRegistry = Readonly<Record<string, AnySuite>>;
 export const suites = Object.freeze({
   profile,
   perf,
+  attribution,
+  ntire,
+  'sr-eval': srEval,
+  upscale,
 } as const satisfies SuiteRegistry);
 
 /** Name of a registered suite. */

@@ -36,3 +36,5 @@ export * from './segmentation/grid';
 export * from './segmentation/slic';
 
 export * from './registry';
+
+export * from './lab/index';

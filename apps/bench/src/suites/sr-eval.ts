@@ -1,0 +1,251 @@
+/**
+ * Suite `sr-eval`: scores a super-resolution model (or MATLAB bicubic) on a folder of HR images
+ * with the protocol of the SR literature: per-image and mean PSNR/SSIM on Y and on RGB.
+ *
+ * Also home of the pieces the `upscale` suite shares: building a model from the registry with its
+ * official weights ({@link createSrRunner}) and finding the shared Set5 images.
+ * @packageDocumentation
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidValueError, imageToTensor, readImageFile, tensorToImage } from '@lab/tensor';
+import {
+  createModel,
+  evaluateSr,
+  imresize,
+  loadOfficialWeights,
+  modcrop,
+  models,
+  upscale,
+  type PixelImage,
+  type SrImageScores,
+  type SrScores,
+} from '@lab/sr-models';
+import { defineSuite, type Metrics } from '../suite';
+
+/** `--model` values: MATLAB bicubic (no weights) and every registered network. */
+export const SR_MODEL_CHOICES: readonly string[] = Object.freeze(['bicubic', ...Object.keys(models)]);
+
+/** Default factor of `--model` when `--scale` is not given (4 for bicubic). */
+export function defaultScale(model: string): number {
+  return model === 'bicubic' ? 4 : (models as Record<string, { scale: number }>)[model].scale;
+}
+
+/** What runs the upscaling of one image, whatever the model. */
+export interface SrRunner {
+  /** Label for tables (`MATLAB bicubic`, `RLFN (NTIRE 2022 ESR #1)`). */
+  readonly label: string;
+  readonly scale: number;
+  /**
+   * Upscales one 8-bit image; returns 8-bit RGB `scale` times larger (a network's output is
+   * clamped, ×255 and rounded). `onProgress` gets tiles done and total.
+   */
+  run(lr: PixelImage, onProgress?: (done: number, total: number) => void): Promise<PixelImage>;
+  /** Frees the model's weights. */
+  dispose(): void;
+}
+
+/** How to build a {@link SrRunner}. */
+export interface SrRunnerSpec {
+  readonly model: string;
+  readonly scale: number;
+  /** `.pth` file of the official weights; required for every model but bicubic. */
+  readonly weights?: string;
+  /** Tile side and overlap in LR pixels (see `upscale` of `@lab/sr-models`); no tile: whole image. */
+  readonly tile?: number;
+  readonly overlap?: number;
+}
+
+/**
+ * Builds the upscaler named by `spec.model`: MATLAB bicubic (`imresize`, exact on 8-bit images),
+ * or a registry network in eval mode with its official weights loaded strictly.
+ * @throws `UnknownNameError` for an unknown model; `InvalidValueError` when weights are missing or
+ *   the model has no variant at `spec.scale`; `CheckpointError` for a file that does not match.
+ */
+export async function createSrRunner(spec: SrRunnerSpec): Promise<SrRunner> {
+  const { scale } = spec;
+  if (spec.model === 'bicubic') {
+    if (spec.weights !== undefined) throw new InvalidValueError(`model 'bicubic' takes no --weights, got '${spec.weights}'`);
+    return {
+      label: 'MATLAB bicubic',
+      scale,
+      run: async (lr, onProgress) => {
+        const out = imresize(lr, scale);
+        onProgress?.(1, 1);
+        return out;
+      },
+      dispose: () => {},
+    };
+  }
+  const entry = (models as Record<string, { label: string; scale: number; scales: readonly number[] } | undefined>)[spec.model];
+  if (entry !== undefined && !entry.scales.includes(scale)) {
+    throw new InvalidValueError(`model '${spec.model}' has weights for scale ${entry.scales.join(', ')}, got --scale ${scale}`);
+  }
+  if (spec.weights === undefined) {
+    throw new InvalidValueError(`model '${spec.model}' needs --weights FILE (its official .pth checkpoint)`);
+  }
+  const net = scale === entry?.scale ? createModel(spec.model) : createModel(spec.model, { scale } as never);
+  try {
+    if (net.scale !== scale) throw new InvalidValueError(`model '${spec.model}' upscales by ${net.scale}, not the asked ${scale}`);
+    const bytes = await readFile(spec.weights);
+    loadOfficialWeights(net, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    net.eval();
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+  return {
+    label: entry?.label ?? spec.model,
+    scale,
+    run: async (lr, onProgress) => {
+      const x = imageToTensor({ ...lr, channels: lr.channels as 1 | 2 | 3 | 4, data: lr.data as Uint8Array }, { channels: 3 });
+      let sr: tf.Tensor3D | undefined;
+      try {
+        sr = await upscale(net, x, {
+          scale,
+          ...(spec.tile !== undefined ? { tile: spec.tile } : {}),
+          ...(spec.overlap !== undefined ? { overlap: spec.overlap } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        });
+        return tensorToImage(sr);
+      } finally {
+        x.dispose();
+        sr?.dispose();
+      }
+    },
+    dispose: () => net.dispose(),
+  };
+}
+
+/**
+ * The shared Set5 folder (`…/shared/data/set5`), or undefined: `$LAB_DATA/set5`, else the first
+ * `shared/data/set5` found above this module or the working directory.
+ */
+export function findSet5(): string | undefined {
+  if (process.env.LAB_DATA) {
+    const dir = path.join(process.env.LAB_DATA, 'set5');
+    return existsSync(dir) ? dir : undefined;
+  }
+  const starts = [path.dirname(fileURLToPath(import.meta.url)), process.cwd()];
+  for (const start of starts) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, 'shared', 'data', 'set5');
+      if (existsSync(candidate)) return candidate;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return undefined;
+}
+
+const IMAGE_FILE = /\.(png|bmp|jpe?g)$/i;
+
+/** Image files of a folder by base name (sorted). */
+async function listImages(dir: string): Promise<Map<string, string>> {
+  const files = (await readdir(dir)).filter((f) => IMAGE_FILE.test(f)).sort();
+  return new Map(files.map((f) => [f.replace(IMAGE_FILE, ''), path.join(dir, f)]));
+}
+
+/** The four scores with PSNR `Infinity` (identical images) written as `null`, for JSON. */
+function jsonScores<T extends SrScores>(s: T): T {
+  const fix = (v: number) => (Number.isFinite(v) ? v : null) as number;
+  return { ...s, psnrY: fix(s.psnrY), psnrRGB: fix(s.psnrRGB) };
+}
+
+const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '∞');
+
+export const srEval = defineSuite({
+  name: 'sr-eval',
+  description: 'PSNR/SSIM (Y and RGB) of an SR model or MATLAB bicubic on a folder of HR images (default: shared Set5, bicubic ×4)',
+  options: {
+    model: { type: 'string', choices: SR_MODEL_CHOICES, default: 'bicubic', description: 'the upscaler' },
+    scale: { type: 'number', integer: true, min: 1, valueName: 'N', description: "upscaling factor (default: the model's; 4 for bicubic)" },
+    weights: { type: 'string', valueName: 'FILE', description: 'official .pth weights of --model (not for bicubic)' },
+    hr: { type: 'string', valueName: 'DIR', description: 'folder of HR images (default: shared Set5 HR)' },
+    lr: { type: 'string', valueName: 'DIR', description: 'folder of LR inputs, same base names or NAMExS (default: MATLAB bicubic of the modcropped HR)' },
+    scores: { type: 'string', valueName: 'FILE', description: 'write {images:[{name, psnrY, ssimY, psnrRGB, ssimRGB}], mean} as JSON' },
+    tile: { type: 'number', integer: true, min: 1, valueName: 'N', description: 'tile side in LR pixels (default: whole image)' },
+    overlap: { type: 'number', integer: true, min: 0, default: 32, valueName: 'N', description: 'tile overlap in LR pixels' },
+    'round-y': { type: 'boolean', description: 'round Y to integers before PSNR/SSIM (MATLAB rgb2ycbcr on uint8; default float Y)' },
+  },
+  async run(ctx) {
+    const o = ctx.options;
+    const scale = o.scale ?? defaultScale(o.model);
+    const roundY = o['round-y'] === true;
+    let hrDir = o.hr;
+    if (hrDir === undefined) {
+      const set5 = findSet5();
+      if (set5 === undefined) {
+        ctx.log('sr-eval: no --hr DIR and no shared Set5 ($LAB_DATA or shared/data/set5): skipped');
+        return { metrics: { images: 0 }, summary: 'skipped: no --hr and no shared Set5' };
+      }
+      hrDir = path.join(set5, 'HR');
+    }
+    const hrFiles = await listImages(hrDir);
+    if (hrFiles.size === 0) throw new InvalidValueError(`sr-eval: --hr must be a folder of PNG, BMP or JPEG images, found none in ${hrDir}`);
+    const lrFiles = o.lr === undefined ? undefined : await listImages(o.lr);
+    const runner = await createSrRunner({ model: o.model, scale, weights: o.weights, tile: o.tile, overlap: o.overlap });
+    const images: SrImageScores[] = [];
+    try {
+      ctx.progress.start(hrFiles.size);
+      for (const [name, hrPath] of hrFiles) {
+        ctx.progress.step(name);
+        const hr = await readImageFile(hrPath);
+        let lr: PixelImage;
+        if (lrFiles) {
+          const lrPath = lrFiles.get(name) ?? lrFiles.get(`${name}x${scale}`);
+          if (lrPath === undefined) throw new InvalidValueError(`sr-eval: no LR image for '${name}' in ${o.lr} (looked for ${name}.* and ${name}x${scale}.*)`);
+          lr = await readImageFile(lrPath);
+        } else {
+          lr = imresize(modcrop(hr, scale), 1 / scale);
+        }
+        const sr = await runner.run(lr);
+        images.push(evaluateSr([{ name, sr, hr }], { scale, roundY }).images[0]);
+      }
+    } finally {
+      runner.dispose();
+    }
+    const avg = (k: keyof SrScores) => images.reduce((s, r) => s + r[k], 0) / images.length;
+    const mean: SrScores = { psnrY: avg('psnrY'), ssimY: avg('ssimY'), psnrRGB: avg('psnrRGB'), ssimRGB: avg('ssimRGB') };
+
+    const report = {
+      model: o.model,
+      scale,
+      border: scale,
+      roundY,
+      lr: o.lr === undefined ? 'matlab-bicubic' : 'files',
+      images: images.map(jsonScores),
+      mean: jsonScores(mean),
+    };
+    const written: string[] = [];
+    if (o.scores !== undefined) written.push(o.scores);
+    if (ctx.outDir !== undefined) written.push(path.join(ctx.outDir, 'sr-eval.json'));
+    for (const file of written) {
+      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+      ctx.log(`sr-eval: wrote ${file}`);
+    }
+
+    const metrics: Metrics = { model: o.model, scale, images: images.length };
+    for (const k of ['psnrY', 'ssimY', 'psnrRGB', 'ssimRGB'] as const) metrics[`mean.${k}`] = mean[k];
+    for (const r of images) for (const k of ['psnrY', 'ssimY', 'psnrRGB', 'ssimRGB'] as const) metrics[`${r.name}.${k}`] = r[k];
+    const row = (name: string, s: SrScores) => [name, fmt(s.psnrY, 2), fmt(s.ssimY, 4), fmt(s.psnrRGB, 2), fmt(s.ssimRGB, 4)];
+    return {
+      metrics,
+      tables: [
+        {
+          title: `${runner.label} ×${scale} on ${hrDir}`,
+          columns: ['image', 'PSNR-Y (dB)', 'SSIM-Y', 'PSNR-RGB (dB)', 'SSIM-RGB'],
+          rows: [...images.map((r) => row(r.name, r)), row('mean', mean)],
+          notes: [
+            `SR quantised (clamp, ×255, round); HR modcropped to a multiple of ${scale}; ${scale} px border removed; ` +
+              `Y = BT.601 of MATLAB rgb2ycbcr, ${roundY ? 'rounded' : 'unrounded'}; SSIM: 11×11 Gaussian σ 1.5, RGB = mean over channels.`,
+            o.lr === undefined ? `LR: MATLAB bicubic ×1/${scale} of the modcropped HR (exact to the Set5 LR files).` : `LR: files in ${o.lr}.`,
+          ],
+        },
+      ],
+      summary: `${o.model} ×${scale}: ${fmt(mean.psnrY, 2)} dB / ${fmt(mean.ssimY, 4)} Y, ${fmt(mean.psnrRGB, 2)} dB RGB (${images.length} images)`,
+    };
+  },
+});
