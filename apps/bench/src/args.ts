@@ -103,6 +103,11 @@ export function parseArgs(argv: readonly string[], registry: SuiteRegistry): Par
       suite = findSuite(registry, token);
       continue;
     }
+    // A suite may take one bare word as the value of one of its options (`lab perf attribution`).
+    if (suite.positional !== undefined && !own.has(suite.positional)) {
+      own.set(suite.positional, token);
+      continue;
+    }
     throw new UsageError(`unexpected argument '${token}' after suite '${suite.name}'; a run takes one suite name`);
   }
 

@@ -94,6 +94,8 @@ export interface Suite<S extends OptionSpecs = OptionSpecs> {
   readonly description: string;
   /** The suite's own options (`lab <suite> --help` lists them). */
   readonly options?: S;
+  /** Name of one of `options` that a bare word after the suite name sets (`lab perf attribution`). */
+  readonly positional?: keyof S & string;
   run(ctx: SuiteContext<OptionValues<S>>): Promise<SuiteOutput>;
 }
 

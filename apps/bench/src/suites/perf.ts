@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, ReLU, Rng, Sequential, initBackend, measureRuntime, type Module } from '@lab/tensor';
 import { defineSuite, type Metrics, type ResultTable } from '../suite';
+import { benchIntegratedGradients, type IgBenchResult } from './perf-attribution';
 
 /** Problem sizes and repetitions of one mode. */
 export interface PerfConfig {
@@ -76,7 +77,14 @@ interface Row {
 export const perf = defineSuite({
   name: 'perf',
   description: 'GFLOP/s of matmul, convolutions and a 10-layer conv net (forward and training step) on the active backend',
+  positional: 'area',
   options: {
+    area: {
+      type: 'string',
+      choices: ['all', 'core', 'attribution'],
+      default: 'all',
+      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), or all; also given as a bare word: 'lab perf attribution'",
+    },
     backend: { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm', description: 'tfjs backend to measure' },
     runs: { type: 'number', valueName: 'N', integer: true, min: 1, description: 'timed runs of each benchmark (default 15 quick, 20 full; the net 3 / 10)' },
     matmul: { type: 'number', valueName: 'N', integer: true, min: 1, description: 'side of the matmul reference (default 512 quick, 1024 full)' },
@@ -100,7 +108,11 @@ export const perf = defineSuite({
     const rng = new Rng(ctx.seed);
     const onWasm = info.backend === 'wasm';
     ctx.log(`backend ${info.backend}, SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
-    ctx.progress.start(onWasm ? 6 : 5);
+    const area = ctx.options.area as 'all' | 'core' | 'attribution';
+    const doCore = area !== 'attribution';
+    const doAttribution = area !== 'core';
+    ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0));
+    let igResult: IgBenchResult | undefined;
 
     /** Runs one benchmark, checking that it leaves the tensor count unchanged. */
     const bench = async (row: Omit<Row, 'medianMs' | 'minMs' | 'note'>, body: () => Promise<{ medianMs: number; minMs: number }>) => {
@@ -123,6 +135,7 @@ export const perf = defineSuite({
     const netTimed = { warmup: config.netWarmup, runs: config.netRuns };
 
     try {
+      if (doCore) {
       const n = config.matmulN;
       await bench({ key: 'matmul', label: 'matmul', shape: `${n}×${n} · ${n}×${n}`, flops: 2 * n ** 3 }, async () => {
         const a = rng.normalTensor([n, n]);
@@ -196,11 +209,52 @@ export const perf = defineSuite({
       } else {
         rows.push({ ...trainRow, note: 'skipped: wasm only (the cpu backend needs minutes per step)' });
       }
+      }
+      if (doAttribution) {
+        ctx.progress.step('integrated gradients vs bare gradients');
+        const before = tf.memory().numTensors;
+        try {
+          igResult = await benchIntegratedGradients(rng, {
+            steps: 50,
+            batchSize: 50,
+            size: ctx.quick ? 32 : 64,
+            warmup: 1,
+            runs: ctx.quick ? 3 : 10,
+          });
+        } catch (e) {
+          failures.push(`ig: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          const leaked = tf.memory().numTensors - before;
+          if (leaked !== 0) failures.push(`ig leaked ${leaked} tensor${leaked === 1 ? '' : 's'}`);
+        }
+      }
     } finally {
       if (tf.getBackend() !== previous) await tf.setBackend(previous);
     }
 
-    return { ...summarise(rows, info, config), failures };
+    const out = summarise(rows, info, config);
+    if (!doCore) out.tables.length = 0;
+    if (igResult) {
+      const r = igResult;
+      Object.assign(out.metrics, {
+        'ig.steps': r.steps,
+        'ig.batchSize': r.batchSize,
+        'ig.medianMs': r.igMs,
+        'ig.bareMs': r.bareMs,
+        'ig.ratio': r.ratio,
+      });
+      out.tables.push({
+        title: `Integrated Gradients (${r.steps} Gauss–Legendre steps, batchSize ${r.batchSize}) on a small CNN, input ${r.inputShape.join('×')}`,
+        columns: ['work', 'median ms', 'ratio'],
+        rows: [
+          [`${r.steps} bare forward+backward passes (batches of ${r.batchSize})`, r.bareMs.toFixed(2), '1.00×'],
+          ['IG attribute (same model, same batches)', r.igMs.toFixed(2), `${r.ratio.toFixed(2)}×`],
+        ],
+        notes: ['target: IG ≤ 1.15× of the bare passes; both measured in this run'],
+      });
+      out.summary += `${doCore ? ', ' : ''}IG ${r.ratio.toFixed(2)}× bare`;
+    }
+    return { ...out, failures };
   },
 });
 
