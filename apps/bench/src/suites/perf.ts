@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, ReLU, Rng, Sequential, initBackend, measureRuntime, type Module } from '@lab/tensor';
 import { defineSuite, type Metrics, type ResultTable } from '../suite';
 import { benchIntegratedGradients, type IgBenchResult } from './perf-attribution';
+import { benchSr, findDiv2k0901, type SrBenchResult } from './perf-sr';
 
 /** Problem sizes and repetitions of one mode. */
 export interface PerfConfig {
@@ -81,9 +82,9 @@ export const perf = defineSuite({
   options: {
     area: {
       type: 'string',
-      choices: ['all', 'core', 'attribution'],
+      choices: ['all', 'core', 'attribution', 'sr'],
       default: 'all',
-      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), or all; also given as a bare word: 'lab perf attribution'",
+      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), sr (IMDN ×4 forward vs a conv reference), or all; also given as a bare word: 'lab perf attribution'",
     },
     backend: { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm', description: 'tfjs backend to measure' },
     runs: { type: 'number', valueName: 'N', integer: true, min: 1, description: 'timed runs of each benchmark (default 15 quick, 20 full; the net 3 / 10)' },
@@ -108,11 +109,13 @@ export const perf = defineSuite({
     const rng = new Rng(ctx.seed);
     const onWasm = info.backend === 'wasm';
     ctx.log(`backend ${info.backend}, SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
-    const area = ctx.options.area as 'all' | 'core' | 'attribution';
-    const doCore = area !== 'attribution';
-    const doAttribution = area !== 'core';
-    ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0));
+    const area = ctx.options.area as 'all' | 'core' | 'attribution' | 'sr';
+    const doCore = area === 'all' || area === 'core';
+    const doAttribution = area === 'all' || area === 'attribution';
+    const doSr = area === 'all' || area === 'sr';
+    ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0) + (doSr ? 1 : 0));
     let igResult: IgBenchResult | undefined;
+    let srResult: SrBenchResult | undefined;
 
     /** Runs one benchmark, checking that it leaves the tensor count unchanged. */
     const bench = async (row: Omit<Row, 'medianMs' | 'minMs' | 'note'>, body: () => Promise<{ medianMs: number; minMs: number }>) => {
@@ -228,6 +231,23 @@ export const perf = defineSuite({
           if (leaked !== 0) failures.push(`ig leaked ${leaked} tensor${leaked === 1 ? '' : 's'}`);
         }
       }
+      if (doSr) {
+        ctx.progress.step('IMDN ×4 forward');
+        const before = tf.memory().numTensors;
+        try {
+          srResult = await benchSr(rng, {
+            size: ctx.quick ? 128 : 256,
+            warmup: 1,
+            runs: ctx.quick ? 2 : 5,
+            div2k: ctx.quick ? undefined : findDiv2k0901(),
+          });
+        } catch (e) {
+          failures.push(`sr: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          const leaked = tf.memory().numTensors - before;
+          if (leaked !== 0) failures.push(`sr leaked ${leaked} tensor${leaked === 1 ? '' : 's'}`);
+        }
+      }
     } finally {
       if (tf.getBackend() !== previous) await tf.setBackend(previous);
     }
@@ -252,7 +272,26 @@ export const perf = defineSuite({
         ],
         notes: ['target: IG ≤ 1.15× of the bare passes; both measured in this run'],
       });
-      out.summary += `${doCore ? ', ' : ''}IG ${r.ratio.toFixed(2)}× bare`;
+      out.summary += `${out.summary.endsWith(': ') ? '' : ', '}IG ${r.ratio.toFixed(2)}× bare`;
+    }
+    if (srResult) {
+      const r = srResult;
+      out.metrics['sr.convGflops'] = r.convGflops;
+      r.rows.forEach((row, i) => {
+        out.metrics[`sr.${i}.medianMs`] = row.medianMs;
+        out.metrics[`sr.${i}.gflops`] = row.gflops;
+        out.metrics[`sr.${i}.ofConv`] = row.gflops / r.convGflops;
+      });
+      out.tables.push({
+        title: 'Super-resolution forward passes (IMDN, NTIRE 2022 baseline, ×4)',
+        columns: ['work', 'true GMACs', 'median ms', 'GFLOP/s', 'of conv 3×3'],
+        rows: [
+          ...r.rows.map((row) => [row.label, (row.macs / 1e9).toFixed(2), row.medianMs.toFixed(1), row.gflops.toFixed(1), `${(row.gflops / r.convGflops).toFixed(2)}×`]),
+          ['conv 3×3 64→64 (reference, same run)', '—', '—', r.convGflops.toFixed(1), '1.00×'],
+        ],
+        notes: ['target: ≥ 35 GFLOP/s on one wasm thread; GFLOP/s = 2 × true MACs / median time'],
+      });
+      if (r.rows[0]) out.summary += `${out.summary.endsWith(': ') ? '' : ', '}IMDN ${r.rows[0].gflops.toFixed(1)} GFLOP/s`;
     }
     return { ...out, failures };
   },

@@ -30,3 +30,17 @@ describe('perf suite, attribution area', () => {
     expect(await main(['perf', 'attribution', 'core'], io)).toBe(2);
   });
 });
+
+describe('benchSr', () => {
+  it('scales IMDN true MACs with LR pixels (891,584 conv MACs per LR pixel, specs/sr.md §1.1) and leaks nothing', async () => {
+    const { benchSr } = await import('../../src/suites/perf-sr');
+    await initBackend();
+    const before = tf.memory().numTensors;
+    const r = await benchSr(new Rng(0), { size: 16, warmup: 0, runs: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0].macs).toBe(891_584 * 16 * 16);
+    expect(r.rows[0].gflops).toBeCloseTo((2 * r.rows[0].macs) / (r.rows[0].medianMs * 1e6), 6);
+    expect(r.convGflops).toBeGreaterThan(0);
+  });
+});
