@@ -5,9 +5,33 @@
  * achieved GFLOP/s on the active backend, beside the published figures.
  * @packageDocumentation
  */
-import { formatCount } from '@lab/tensor';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeImage, formatCount, imageToTensor, measureRuntime, type Module } from '@lab/tensor';
 import { NTIRE2022_PUBLISHED, createModel, models, ntireMetrics, type ModelName } from '@lab/sr-models';
-import { defineSuite, type Metrics } from '../suite';
+import { defineSuite, type Metrics, type ResultTable } from '../suite';
+
+/**
+ * NTIRE's runtime protocol on a folder of LR images: each whole image (no tiling) run once after
+ * `warmup` untimed passes of the first image; returns the per-image times in ms.
+ */
+export async function timeLrFolder(model: Module<[tf.Tensor], tf.Tensor>, dir: string, warmup: number): Promise<{ name: string; ms: number; shape: number[] }[]> {
+  const files = (await readdir(dir)).filter((f) => /\.(png|bmp|jpe?g)$/i.test(f)).sort();
+  if (files.length === 0) throw new Error(`ntire: --lr folder ${dir} holds no PNG, BMP or JPEG images`);
+  const out: { name: string; ms: number; shape: number[] }[] = [];
+  for (const [i, f] of files.entries()) {
+    const bytes = new Uint8Array(await readFile(path.join(dir, f)));
+    const x = tf.tidy(() => tf.expandDims(imageToTensor(decodeImage(bytes), { channels: 3 }), 0));
+    try {
+      const t = await measureRuntime(() => tf.tidy(() => model.call(x)), { warmup: i === 0 ? warmup : 0, runs: 1 });
+      out.push({ name: f, ms: t.medianMs, shape: x.shape.slice() });
+    } finally {
+      x.dispose();
+    }
+  }
+  return out;
+}
 
 /** LR side of the NTIRE counts: always the challenge's 256×256, whatever the mode. */
 export const NTIRE_COUNT_SIZE = 256;
@@ -41,6 +65,7 @@ export const ntire = defineSuite({
       min: 15,
       description: 'LR height = width of the timed input (default 128 quick, 256 full); counts are always at 256×256',
     },
+    lr: { type: 'string', valueName: 'DIR', description: 'also time every LR image of DIR whole, once each (the challenge ran DIV2K LR 0801–1000)' },
   },
   async run(ctx) {
     const base = ctx.quick ? NTIRE_CONFIGS.quick : NTIRE_CONFIGS.full;
@@ -54,6 +79,7 @@ export const ntire = defineSuite({
     const metrics: Metrics = {};
     const failures: string[] = [];
     const rows: (string | number)[][] = [];
+    const lrTables: ResultTable[] = [];
     for (const name of names) {
       const entry = models[name];
       ctx.progress.step(entry.label);
@@ -105,6 +131,18 @@ export const ntire = defineSuite({
           pub ? `${pub.paramsM.toFixed(3)} / ${pub.flopsG.toFixed(2)} / ${pub.activationsM.toFixed(2)} / ${pub.convLayers}` : '—',
           pub ? `${pub.runtimeMs.toFixed(2)} ms, ${pub.memoryMiB.toFixed(1)} MiB` : '—',
         ]);
+        if (ctx.options.lr !== undefined) {
+          const times = await timeLrFolder(model, ctx.options.lr, config.warmup);
+          const mean = times.reduce((a, t) => a + t.ms, 0) / times.length;
+          metrics[`${name}.lrImages`] = times.length;
+          metrics[`${name}.lrMeanMs`] = mean;
+          lrTables.push({
+            title: `${entry.label}: whole-image runtime on ${ctx.options.lr}`,
+            columns: ['image', 'LR size (W×H)', 'ms'],
+            rows: [...times.map((t) => [t.name, `${t.shape[2]}×${t.shape[1]}`, t.ms.toFixed(1)]), ['mean', '', mean.toFixed(1)]],
+            notes: ['one pass per image after warm-up on the first, no tiling; the challenge averaged per-image times the same way'],
+          });
+        }
       } finally {
         model.dispose();
       }
@@ -125,6 +163,7 @@ export const ntire = defineSuite({
             'published: NTIRE 2022 ESR report (arXiv 2205.05675), runtime on a Titan Xp GPU with CUDA.',
           ],
         },
+        ...lrTables,
       ],
       summary: first
         ? `${first}: ${formatCount(metrics[`${first}.flops`] as number)} FLOPs, ${(metrics[`${first}.runtimeMs`] as number).toFixed(1)} ms` +
