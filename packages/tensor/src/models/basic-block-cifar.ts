@@ -137,9 +137,8 @@ export class BasicBlockCifar extends Module {
   private shortcutOf(x: tf.Tensor): tf.Tensor {
     if (this.shortcutKind === 'identity') return x;
     if (this.shortcutKind === 'B') return (this.shortcut as Sequential).call(x);
-    const [n, h, w, c] = x.shape;
     const s = this.stride;
-    const sub = s === 1 ? x : tf.stridedSlice(x, [0, 0, 0, 0], [n, h, w, c], [1, s, s, 1]);
+    const sub = s === 1 ? x : subsample(x, s);
     const extra = this.planes - this.inPlanes;
     const front = Math.floor(extra / 2);
     return tf.pad(sub, [
@@ -162,4 +161,20 @@ export function cifarConv(inC: number, outC: number, k: number, stride: number, 
   conv.weight.assign(w);
   w.dispose();
   return conv;
+}
+
+/**
+ * `x[:, ::s, ::s, :]` (PyTorch's option-A shortcut) with ops that have gradients on every
+ * backend: tfjs 4.22 registers no gradient for StridedSlice, so pad H and W up to a multiple of
+ * `s`, fold each `s×s` cell into its own axes, and keep the cell's first element.
+ */
+function subsample(x: tf.Tensor, s: number): tf.Tensor {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const ho = Math.ceil(h / s);
+    const wo = Math.ceil(w / s);
+    const padded = ho * s === h && wo * s === w ? x : tf.pad(x, [[0, 0], [0, ho * s - h], [0, wo * s - w], [0, 0]]);
+    const cells = tf.reshape(padded, [n, ho, s, wo, s, c]);
+    return tf.reshape(tf.slice(cells, [0, 0, 0, 0, 0, 0], [n, ho, 1, wo, 1, c]), [n, ho, wo, c]);
+  });
 }

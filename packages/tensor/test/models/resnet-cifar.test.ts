@@ -229,3 +229,34 @@ describeBackends('BasicBlockCifar', () => {
     }
   });
 });
+
+describeBackends('BasicBlockCifar option-A shortcut', () => {
+  it('subsamples x[:, ::2, ::2, :] exactly (odd and even sizes) and is differentiable', async () => {
+    const tfm = tf;
+    const block = new BasicBlockCifar(2, 4, { stride: 2, shortcut: 'A' });
+    for (const size of [4, 5]) {
+      // Input value = 100·row + 10·col + channel, so every kept element names its position.
+      const vals: number[] = [];
+      for (let r = 0; r < size; r++) for (let q = 0; q < size; q++) for (let ch = 0; ch < 2; ch++) vals.push(100 * r + 10 * q + ch);
+      const x = tfm.tensor4d(vals, [1, size, size, 2]);
+      const y = (block as unknown as { shortcutOf(t: unknown): tf.Tensor }).shortcutOf(x);
+      const o = Math.ceil(size / 2);
+      expect(y.shape).toEqual([1, o, o, 4]);
+      const got = Array.from(y.dataSync());
+      const want: number[] = [];
+      // planes 4 from 2: one zero channel before and one after (F.pad(planes//4, planes//4)).
+      for (let r = 0; r < o; r++) for (let q = 0; q < o; q++) want.push(0, 200 * r + 20 * q, 200 * r + 20 * q + 1, 0);
+      expect(got).toEqual(want);
+      const g = tfm.grad((t: tf.Tensor) =>
+        tfm.sum((block as unknown as { shortcutOf(t: unknown): tf.Tensor }).shortcutOf(t)),
+      )(x);
+      // Each kept input element gets gradient 1, every other element 0.
+      const gv = g.dataSync();
+      for (let r = 0; r < size; r++) for (let q = 0; q < size; q++) for (let ch = 0; ch < 2; ch++) {
+        expect(gv[(r * size + q) * 2 + ch]).toBe(r % 2 === 0 && q % 2 === 0 ? 1 : 0);
+      }
+      tfm.dispose([x, y, g]);
+    }
+    block.dispose();
+  });
+});
