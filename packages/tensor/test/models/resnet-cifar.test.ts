@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { InvalidValueError, ShapeError } from '../../src/errors';
 import { BasicBlockCifar, ResNetCifar, resnetCifar } from '../../src/models/index';
 import { Rng } from '../../src/random/rng';
+import '../../src/backend/index'; // registers gradients, as the package entry does
 import { describeBackends, expectTensorDelta } from '../helpers';
 
 describeBackends('resnetCifar', () => {
