@@ -1,0 +1,106 @@
+/**
+ * Batched model evaluation of host-built images: every metric that perturbs inputs describes its
+ * work as numbered units (one image each), and this module evaluates them `batchSize` at a time.
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidValueError } from '@lab/tensor';
+import { runModel, type AttributionModel } from '@lab/attribution';
+import type { ImageDims } from './checks';
+
+/** Model outputs of a batch of units. */
+export interface UnitScores {
+  /** The (optionally softmaxed) output of each unit's class. */
+  readonly scores: Float64Array;
+  /** The argmax class of each unit. */
+  readonly predictions: Int32Array;
+  /** Outputs per sample, `K`. */
+  readonly outputs: number;
+}
+
+/** How units are evaluated. */
+export interface UnitJob {
+  readonly fn: string;
+  readonly model: AttributionModel;
+  readonly dims: ImageDims;
+  readonly count: number;
+  readonly batchSize: number;
+  /** Softmax over the outputs before reading the class score. */
+  readonly softmax?: boolean;
+  /** Writes unit `k`'s image (`H·W·C`) into `out`. Called in unit order. */
+  fill(k: number, out: Float32Array): void;
+  /** The class whose score is read for unit `k`; −1 reads the predicted (argmax) class. */
+  classOf(k: number): number;
+}
+
+/**
+ * Evaluates `count` host-built images in batches of `batchSize`, in unit order (so stateful
+ * `fill`s such as warm-started imputation see the same sequence whatever the batch size).
+ * @throws InvalidValueError when the model returns a non-finite value or a class is out of range
+ */
+export async function scoreUnits(job: UnitJob): Promise<UnitScores> {
+  const { height: H, width: W, channels: C } = job.dims;
+  const size = H * W * C;
+  const scores = new Float64Array(job.count);
+  const predictions = new Int32Array(job.count);
+  let outputs = 0;
+  for (let start = 0; start < job.count; start += job.batchSize) {
+    const n = Math.min(job.batchSize, job.count - start);
+    const buf = new Float32Array(n * size);
+    for (let k = 0; k < n; k++) job.fill(start + k, buf.subarray(k * size, (k + 1) * size));
+    const out = tf.tidy(() => {
+      const y = tf.reshape(runModel(job.model, tf.tensor4d(buf, [n, H, W, C])), [n, -1]);
+      return job.softmax ? tf.softmax(y) : y;
+    });
+    let vals: Float32Array | Int32Array | Uint8Array;
+    try {
+      vals = await out.data();
+      outputs = out.shape[1] as number;
+    } finally {
+      out.dispose();
+    }
+    for (let k = 0; k < n; k++) {
+      const row = k * outputs;
+      let best = 0;
+      for (let j = 0; j < outputs; j++) {
+        const v = vals[row + j];
+        if (!Number.isFinite(v)) throw new InvalidValueError(`${job.fn}: model output must be finite, got ${v} (image ${start + k})`);
+        if (v > vals[row + best]) best = j;
+      }
+      const asked = job.classOf(start + k);
+      const cls = asked === -1 ? best : asked;
+      if (!(cls >= 0 && cls < outputs)) throw new InvalidValueError(`${job.fn}: target must be an integer in [0, ${outputs}), got ${cls}`);
+      scores[start + k] = vals[row + cls];
+      predictions[start + k] = best;
+    }
+  }
+  return { scores, predictions, outputs };
+}
+
+/**
+ * Reads an image batch into host memory (a copy), rejecting NaN/Inf.
+ * @throws InvalidValueError naming the sample
+ */
+export async function readImages(fn: string, x: tf.Tensor, arg = 'inputs'): Promise<Float32Array> {
+  const data = Float32Array.from(await x.data());
+  const per = data.length / (x.shape[0] as number);
+  for (let q = 0; q < data.length; q++) {
+    if (!Number.isFinite(data[q])) throw new InvalidValueError(`${fn}: ${arg} must be finite, got ${data[q]} in sample ${Math.floor(q / per)}`);
+  }
+  return data;
+}
+
+/** Clean outputs of every sample: scores of `classes` (of the predicted class when absent) and predictions. */
+export function scoreClean(fn: string, model: AttributionModel, images: Float32Array, count: number, dims: ImageDims, batchSize: number, classes?: Int32Array, softmax = false): Promise<UnitScores> {
+  const size = dims.height * dims.width * dims.channels;
+  return scoreUnits({
+    fn,
+    model,
+    dims,
+    count,
+    batchSize,
+    softmax,
+    fill: (k, out) => out.set(images.subarray(k * size, (k + 1) * size)),
+    classOf: (k) => (classes ? classes[k] : -1),
+  });
+}
