@@ -8,6 +8,7 @@ import { Conv2d, ReLU, Rng, Sequential, initBackend, measureRuntime, type Module
 import { defineSuite, type Metrics, type ResultTable } from '../suite';
 import { benchIntegratedGradients, type IgBenchResult } from './perf-attribution';
 import { benchSr, findDiv2k0901, type SrBenchResult } from './perf-sr';
+import { benchRoad, type RoadBenchRow } from './perf-faithfulness';
 
 /** Problem sizes and repetitions of one mode. */
 export interface PerfConfig {
@@ -82,9 +83,9 @@ export const perf = defineSuite({
   options: {
     area: {
       type: 'string',
-      choices: ['all', 'core', 'attribution', 'sr'],
+      choices: ['all', 'core', 'attribution', 'sr', 'faithfulness'],
       default: 'all',
-      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), sr (IMDN ×4 forward vs a conv reference), or all; also given as a bare word: 'lab perf attribution'",
+      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), sr (IMDN ×4 forward vs a conv reference), faithfulness (ROAD imputation), or all; also given as a bare word: 'lab perf attribution'",
     },
     backend: { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm', description: 'tfjs backend to measure' },
     runs: { type: 'number', valueName: 'N', integer: true, min: 1, description: 'timed runs of each benchmark (default 15 quick, 20 full; the net 3 / 10)' },
@@ -109,11 +110,13 @@ export const perf = defineSuite({
     const rng = new Rng(ctx.seed);
     const onWasm = info.backend === 'wasm';
     ctx.log(`backend ${info.backend}, SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
-    const area = ctx.options.area as 'all' | 'core' | 'attribution' | 'sr';
+    const area = ctx.options.area as 'all' | 'core' | 'attribution' | 'sr' | 'faithfulness';
     const doCore = area === 'all' || area === 'core';
     const doAttribution = area === 'all' || area === 'attribution';
     const doSr = area === 'all' || area === 'sr';
-    ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0) + (doSr ? 1 : 0));
+    const doFaithfulness = area === 'all' || area === 'faithfulness';
+    ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0) + (doSr ? 1 : 0) + (doFaithfulness ? 1 : 0));
+    let roadRows: RoadBenchRow[] | undefined;
     let igResult: IgBenchResult | undefined;
     let srResult: SrBenchResult | undefined;
 
@@ -231,6 +234,14 @@ export const perf = defineSuite({
           if (leaked !== 0) failures.push(`ig leaked ${leaked} tensor${leaked === 1 ? '' : 's'}`);
         }
       }
+      if (doFaithfulness) {
+        ctx.progress.step('ROAD imputation 224×224');
+        try {
+          roadRows = benchRoad(rng, { size: 224, runs: ctx.quick ? 3 : 7, shares: [0.5, 0.9] });
+        } catch (e) {
+          failures.push(`road: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       if (doSr) {
         ctx.progress.step('IMDN ×4 forward');
         const before = tf.memory().numTensors;
@@ -273,6 +284,21 @@ export const perf = defineSuite({
         notes: ['target: IG ≤ 1.15× of the bare passes; both measured in this run'],
       });
       out.summary += `${out.summary.endsWith(': ') ? '' : ', '}IG ${r.ratio.toFixed(2)}× bare`;
+    }
+    if (roadRows) {
+      for (const row of roadRows) {
+        const pct = Math.round(row.removedShare * 100);
+        out.metrics[`road.${pct}.coldMs`] = row.coldMs;
+        out.metrics[`road.${pct}.warmMs`] = row.warmMs;
+      }
+      out.tables.push({
+        title: 'ROAD noisy linear imputation of a 224×224 RGB image (conjugate gradient)',
+        columns: ['pixels removed', 'cold median ms', 'warm-started median ms', 'target ms'],
+        rows: roadRows.map((row) => [`${Math.round(row.removedShare * 100)}%`, row.coldMs.toFixed(1), row.warmMs.toFixed(1), row.removedShare <= 0.5 ? '≤ 35' : '≤ 130']),
+        notes: ['warm: each fill starts from the solution for a mask 1% smaller, as along a soundness/completeness curve'],
+      });
+      const r50 = roadRows.find((r) => r.removedShare === 0.5);
+      if (r50) out.summary += `${out.summary.endsWith(': ') ? '' : ', '}ROAD 50% ${r50.coldMs.toFixed(0)} ms`;
     }
     if (srResult) {
       const r = srResult;

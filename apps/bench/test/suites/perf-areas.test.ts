@@ -44,3 +44,15 @@ describe('benchSr', () => {
     expect(r.convGflops).toBeGreaterThan(0);
   });
 });
+
+describe('benchRoad', () => {
+  it('times cold and warm-started ROAD fills for each removed share', async () => {
+    const { benchRoad } = await import('../../src/suites/perf-faithfulness');
+    const rows = benchRoad(new Rng(0), { size: 24, runs: 1, shares: [0.5, 0.9] });
+    expect(rows.map((r) => r.removedShare)).toEqual([0.5, 0.9]);
+    for (const r of rows) {
+      expect(r.coldMs).toBeGreaterThan(0);
+      expect(r.warmMs).toBeGreaterThan(0);
+    }
+  });
+});
