@@ -35,7 +35,7 @@ describe('perf suite', () => {
     const file = path.join(dir, 'perf.json');
     const io = captureIo();
     const before = tf.memory().numTensors;
-    expect(await main(['perf', '--runs', '1', '--json', file], io)).toBe(0);
+    expect(await main(['perf', 'core', '--runs', '1', '--json', file], io)).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
     const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
     const m = report.suites[0].metrics;
@@ -57,7 +57,7 @@ describe('perf suite', () => {
     const io = captureIo();
     const backend = tf.getBackend();
     const small = ['--runs', '1', '--matmul', '64', '--conv-size', '16', '--net-size', '16'];
-    expect(await main(['perf', '--backend', 'cpu', ...small, '--json', file], io)).toBe(0);
+    expect(await main(['perf', 'core', '--backend', 'cpu', ...small, '--json', file], io)).toBe(0);
     expect(tf.getBackend()).toBe(backend);
     const m = (JSON.parse(await readFile(file, 'utf8')) as RunReport).suites[0].metrics;
     expect(m).toMatchObject({ backend: 'cpu', simd: 'off', 'matmul.n': 64, 'conv.size': 16, 'net.size': 16 });
