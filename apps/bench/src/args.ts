@@ -4,8 +4,9 @@
  * choices; `main` turns it into exit code 2.
  * @packageDocumentation
  */
-import type { AnySuite, OptionSpec, OptionSpecs } from './suite';
+import type { AnySuite, OptionSpec, OptionSpecs, Shard } from './suite';
 import { findSuite, type SuiteRegistry } from './registry';
+import { ShardError, parseShard } from './shard';
 
 /** A mistake on the command line; `main` prints it and exits with code 2. */
 export class UsageError extends Error {
@@ -17,8 +18,18 @@ export class UsageError extends Error {
 
 /** The options every subcommand (and the default run) accepts. */
 export const COMMON_OPTIONS = Object.freeze({
-  json: { type: 'string', valueName: 'FILE', description: 'write machine-readable results (schema version 1) to FILE' },
-  out: { type: 'string', valueName: 'DIR', description: 'write a report folder: results.json and report.md' },
+  json: { type: 'string', valueName: 'FILE', description: 'write machine-readable results (schema version 2) to FILE' },
+  out: {
+    type: 'string',
+    valueName: 'DIR',
+    description: 'write a report folder: results.json, report.md, index.html, plots/ and pictures (default run: lab-report)',
+  },
+  data: {
+    type: 'string',
+    valueName: 'DIR',
+    description: 'data folder for the suites (set5/, weights/, …); default $LAB_DATA, else data shipped in packages',
+  },
+  shard: { type: 'string', valueName: 'I/N', description: 'run part I of N (0 <= I < N) of the work; join the parts with lab merge' },
   seed: { type: 'number', valueName: 'N', integer: true, min: 0, default: 0, description: 'seed of every random choice' },
   quick: { type: 'boolean', description: 'small problem sizes and few repetitions (the default)' },
   full: { type: 'boolean', description: 'full problem sizes and repetitions' },
@@ -28,14 +39,31 @@ export const COMMON_OPTIONS = Object.freeze({
 export interface CommonOptions {
   readonly json?: string;
   readonly out?: string;
+  /** `--data DIR` as given (not yet defaulted to `$LAB_DATA`). */
+  readonly data?: string;
+  /** `--shard I/N`, parsed. */
+  readonly shard?: Shard;
   readonly seed: number;
   /** False only with `--full`. */
   readonly quick: boolean;
 }
 
+/** The options of `lab merge`. */
+export const MERGE_OPTIONS = Object.freeze({
+  out: { type: 'string', valueName: 'DIR', description: 'report folder of the merged run (default lab-report)' },
+  json: { type: 'string', valueName: 'FILE', description: 'also write the merged results to FILE' },
+} as const satisfies OptionSpecs);
+
 /** What the command line asks for. */
 export type ParsedArgs =
-  | { readonly kind: 'help'; readonly suite?: AnySuite }
+  | { readonly kind: 'help'; readonly suite?: AnySuite; readonly merge?: boolean }
+  | {
+      readonly kind: 'merge';
+      /** The shard report folders (or their `results.json` files), as given. */
+      readonly dirs: readonly string[];
+      readonly out?: string;
+      readonly json?: string;
+    }
   | {
       readonly kind: 'run';
       /** The chosen suite; undefined for the default run of every suite. */
@@ -57,6 +85,7 @@ export function optionNames(specs: OptionSpecs): string[] {
  *   `UnknownNameError` from `@lab/tensor` for an unknown suite.
  */
 export function parseArgs(argv: readonly string[], registry: SuiteRegistry): ParsedArgs {
+  if (argv[0] === 'merge' && !Object.hasOwn(registry, 'merge')) return parseMergeArgs(argv.slice(1));
   let suite: AnySuite | undefined;
   let help = false;
   const common = new Map<string, string | boolean>();
@@ -118,17 +147,56 @@ export function parseArgs(argv: readonly string[], registry: SuiteRegistry): Par
     throw new UsageError("options '--quick' and '--full' exclude each other; give one");
   }
   const suiteOptions = suite?.options ? convertAll(suite.options, own, suite.name) : {};
+  let shard: Shard | undefined;
+  if (commonValues.shard !== undefined) {
+    try {
+      shard = parseShard(commonValues.shard as string);
+    } catch (e) {
+      throw new UsageError(e instanceof ShardError ? e.message : String(e));
+    }
+  }
   return {
     kind: 'run',
     suite,
     common: {
       json: commonValues.json as string | undefined,
       out: commonValues.out as string | undefined,
+      data: commonValues.data as string | undefined,
+      shard,
       seed: commonValues.seed as number,
       quick: commonValues.full !== true,
     },
     suiteOptions,
   };
+}
+
+/** `lab merge DIR… [--out DIR] [--json FILE]`. */
+function parseMergeArgs(argv: readonly string[]): ParsedArgs {
+  const dirs: string[] = [];
+  const given = new Map<string, string>();
+  let onlyPositional = false;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (!onlyPositional && token === '--') {
+      onlyPositional = true;
+      continue;
+    }
+    if (!onlyPositional && (token === '-h' || token === '--help')) return { kind: 'help', merge: true };
+    if (!onlyPositional && token.startsWith('--')) {
+      const eq = token.indexOf('=');
+      const name = eq < 0 ? token.slice(2) : token.slice(2, eq);
+      if (!Object.hasOwn(MERGE_OPTIONS, name)) {
+        throw new UsageError(`unknown option '--${name}' for 'lab merge'; valid options: ${optionNames(MERGE_OPTIONS).join(', ')}`);
+      }
+      const value = eq < 0 ? argv[++i] : token.slice(eq + 1);
+      if (value === undefined || value === '') throw new UsageError(`option '--${name}' needs a value ${valueName((MERGE_OPTIONS as OptionSpecs)[name])}`);
+      given.set(name, value);
+      continue;
+    }
+    dirs.push(token);
+  }
+  if (dirs.length === 0) throw new UsageError("'lab merge' needs the report folders of the shards: lab merge DIR… [--out DIR]");
+  return { kind: 'merge', dirs, out: given.get('out'), json: given.get('json') };
 }
 
 function valueName(spec: OptionSpec): string {

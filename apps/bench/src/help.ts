@@ -2,7 +2,7 @@
  * `lab --help` and `lab <suite> --help`.
  * @packageDocumentation
  */
-import { COMMON_OPTIONS } from './args';
+import { COMMON_OPTIONS, MERGE_OPTIONS } from './args';
 import type { SuiteRegistry } from './registry';
 import type { AnySuite, OptionSpec, OptionSpecs } from './suite';
 
@@ -30,9 +30,10 @@ export function mainHelp(registry: SuiteRegistry): string {
     'lab: run the lab\'s suites and report the results',
     '',
     'Usage:',
-    '  lab [options]             run every suite in quick mode, then print a summary',
+    '  lab [options]             run every suite in quick mode, print a summary, write lab-report/',
     '  lab <suite> [options]     run one suite',
     '  lab <suite> --help        show the options of one suite',
+    '  lab merge DIR… [--out DIR]  merge the report folders of a --shard run into one report',
     '',
     'Suites:',
     ...names.map((n) => `  ${n.padEnd(width)}  ${registry[n].description}`),
@@ -42,6 +43,23 @@ export function mainHelp(registry: SuiteRegistry): string {
     '',
     'Progress goes to stderr (a bar on a terminal), results to stdout.',
     'Exit codes: 0 all suites ok, 1 a suite failed, 2 a usage error.',
+    '',
+  ].join('\n');
+}
+
+/** Help of `lab merge`. */
+export function mergeHelp(): string {
+  return [
+    'lab merge: merge the report folders of the shards of one run into one report',
+    '',
+    'Usage:',
+    '  lab merge DIR… [options]',
+    '',
+    'Each DIR is the --out folder of one `lab --shard I/N` run (or its results.json); all N shards',
+    'of the same run (same suites, mode and seed) must be given. Pictures are copied over.',
+    '',
+    'Options:',
+    ...optionLines(MERGE_OPTIONS, true),
     '',
   ].join('\n');
 }

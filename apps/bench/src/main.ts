@@ -4,16 +4,23 @@
  * it with the process; tests call it directly.
  * @packageDocumentation
  */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { initBackend, UnknownNameError } from '@lab/tensor';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { describeEnvironment, type BackendInfo } from './environment';
-import { mainHelp, suiteHelp } from './help';
+import { mainHelp, mergeHelp, suiteHelp } from './help';
 import type { Io } from './progress';
 import { suites as defaultSuites, type SuiteRegistry } from './registry';
 import { SCHEMA_VERSION, summaryTable, writeJsonReport, writeReportFolder, type RunReport } from './report';
 import { describeError, runSuite } from './runner';
+import { copyImages, mergeReports, readShardReports, shardRoles } from './shard';
 import type { SuiteResult } from './suite';
 import { formatDuration, renderTable } from './table';
+
+/** Report folder of the default run (`lab` alone) and of `lab merge` when `--out` is not given. */
+export const DEFAULT_OUT = 'lab-report';
 
 /** Replaceable parts of {@link main}, for tests. */
 export interface MainDeps {
@@ -55,9 +62,27 @@ export async function main(argv: readonly string[], io: Io = processIo(), deps: 
   }
 
   if (args.kind === 'help') {
-    io.stdout(args.suite ? suiteHelp(args.suite) : mainHelp(registry));
+    io.stdout(args.merge ? mergeHelp() : args.suite ? suiteHelp(args.suite) : mainHelp(registry));
     return EXIT.ok;
   }
+  if (args.kind === 'merge') return merge(argv, args, io, registry);
+
+  let dataDir: string | undefined;
+  if (args.common.data !== undefined) {
+    dataDir = path.resolve(args.common.data);
+    if (!isDirectory(dataDir)) {
+      io.stderr(`lab: --data must be a folder, got '${args.common.data}'\nRun 'lab --help' for usage.\n`);
+      return EXIT.usage;
+    }
+  } else if (process.env.LAB_DATA) {
+    dataDir = path.resolve(process.env.LAB_DATA);
+    if (!isDirectory(dataDir)) {
+      io.stderr(`lab: LAB_DATA=${process.env.LAB_DATA} is not a folder; running without a data folder\n`);
+      dataDir = undefined;
+    }
+  }
+  const out = args.common.out ?? (args.suite ? undefined : DEFAULT_OUT);
+  const shard = args.common.shard;
 
   const createdAt = new Date().toISOString();
   const started = performance.now();
@@ -70,26 +95,40 @@ export async function main(argv: readonly string[], io: Io = processIo(), deps: 
   }
   const environment = describeEnvironment(backend);
   const mode = args.common.quick ? 'quick' : 'full';
+  const plan = args.suite ? [args.suite] : Object.values(registry);
+  const roles = shardRoles(plan, shard);
+  const here = plan.filter((_, i) => roles[i] !== 'elsewhere');
   io.stderr(
-    `lab: ${args.suite ? `suite ${args.suite.name}` : `${Object.keys(registry).length} suites`}, ${mode} mode, seed ${args.common.seed}; ` +
+    `lab: ${args.suite ? `suite ${args.suite.name}` : `${plan.length} suites`}${shard ? ` (shard ${shard.index}/${shard.count}: ${here.map((s) => s.name).join(', ') || 'nothing'})` : ''}, ` +
+      `${mode} mode, seed ${args.common.seed}, data ${dataDir ?? 'none (packaged data)'}; ` +
       `backend ${environment.backend} (SIMD ${environment.simd ? 'on' : 'off'}, ${environment.threads} thread${environment.threads === 1 ? '' : 's'}), Node ${environment.node}\n`,
   );
 
-  const selected = args.suite ? [args.suite] : Object.values(registry);
+  if (out !== undefined) {
+    try {
+      await mkdir(out, { recursive: true });
+    } catch (e) {
+      io.stderr(`lab: cannot create the report folder ${out}: ${describeError(e)}\n`);
+      return EXIT.failed;
+    }
+  }
   const results: SuiteResult[] = [];
-  for (const suite of selected) {
+  for (const [i, suite] of plan.entries()) {
+    if (roles[i] === 'elsewhere') continue;
     const options = args.suite ? args.suiteOptions : defaultOptions(suite.options);
-    results.push(await runSuite(suite, options, { quick: args.common.quick, seed: args.common.seed, outDir: args.common.out }, io));
+    const settings = { quick: args.common.quick, seed: args.common.seed, outDir: out, dataDir, ...(roles[i] === 'part' ? { shard } : {}) };
+    results.push(await runSuite(suite, options, settings, io));
   }
 
   const failed = results.some((r) => r.status === 'failed');
   const report: RunReport = {
     schemaVersion: SCHEMA_VERSION,
     createdAt,
-    command: { argv: [...argv], suite: args.suite?.name ?? null, mode, seed: args.common.seed },
+    command: { argv: [...argv], suite: args.suite?.name ?? null, mode, seed: args.common.seed, data: dataDir ?? null, shard: shard ?? null },
     environment,
     status: failed ? 'failed' : 'ok',
     durationMs: performance.now() - started,
+    plan: plan.map((s) => s.name),
     suites: results,
   };
   io.stdout(`\n${renderTable(summaryTable(results))}`);
@@ -101,8 +140,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), deps: 
       await writeJsonReport(args.common.json, report);
       io.stderr(`lab: wrote ${args.common.json}\n`);
     }
-    if (args.common.out) {
-      const files = await writeReportFolder(args.common.out, report);
+    if (out) {
+      const files = await writeReportFolder(out, report, (message) => io.stderr(`lab: ${message}\n`));
       io.stderr(`lab: wrote ${files.join(', ')}\n`);
     }
   } catch (e) {
@@ -110,6 +149,41 @@ export async function main(argv: readonly string[], io: Io = processIo(), deps: 
     writeFailed = true;
   }
   return failed || writeFailed ? EXIT.failed : EXIT.ok;
+}
+
+/** `lab merge DIR… [--out DIR] [--json FILE]`: one report from the report folders of all shards. */
+async function merge(
+  argv: readonly string[],
+  args: Extract<ParsedArgs, { kind: 'merge' }>,
+  io: Io,
+  registry: SuiteRegistry,
+): Promise<number> {
+  let report: RunReport;
+  const out = args.out ?? DEFAULT_OUT;
+  try {
+    const inputs = await readShardReports(args.dirs);
+    report = mergeReports(inputs, registry, argv);
+    for (const problem of await copyImages(inputs, out)) io.stderr(`lab merge: ${problem}\n`);
+  } catch (e) {
+    io.stderr(`lab merge: ${describeError(e)}\n`);
+    return EXIT.usage;
+  }
+  io.stdout(`${renderTable(summaryTable(report.suites))}`);
+  const ok = report.suites.filter((r) => r.status === 'ok').length;
+  io.stdout(`${report.status === 'failed' ? 'FAILED' : 'ok'}: ${ok}/${report.suites.length} suites ok, merged from ${report.shards?.length ?? 0} shards\n`);
+  try {
+    if (args.json) await writeJsonReport(args.json, report);
+    const files = await writeReportFolder(out, report, (message) => io.stderr(`lab merge: ${message}\n`));
+    io.stderr(`lab merge: wrote ${[...(args.json ? [args.json] : []), ...files].join(', ')}\n`);
+  } catch (e) {
+    io.stderr(`lab merge: could not write the report: ${describeError(e)}\n`);
+    return EXIT.failed;
+  }
+  return report.status === 'failed' ? EXIT.failed : EXIT.ok;
+}
+
+function isDirectory(dir: string): boolean {
+  return existsSync(dir) && statSync(dir).isDirectory();
 }
 
 function defaultOptions(specs: Readonly<Record<string, { default?: string | number | boolean }>> | undefined) {

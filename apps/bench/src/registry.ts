@@ -7,10 +7,15 @@
 import { UnknownNameError } from '@lab/tensor';
 import type { AnySuite } from './suite';
 import { attribution } from './suites/attribution';
+import { faithfulness } from './suites/faithfulness';
+import { imbalance } from './suites/imbalance';
 import { ntire } from './suites/ntire';
 import { perf } from './suites/perf';
 import { profile } from './suites/profile';
+import { prosmin } from './suites/prosmin';
+import { prune } from './suites/prune';
 import { srEval } from './suites/sr-eval';
+import { tinytracker } from './suites/tinytracker';
 import { upscale } from './suites/upscale';
 
 /** Suites by name. */
@@ -24,6 +29,11 @@ export const suites = Object.freeze({
   ntire,
   'sr-eval': srEval,
   upscale,
+  faithfulness,
+  prune,
+  tinytracker,
+  imbalance,
+  prosmin,
 } as const satisfies SuiteRegistry);
 
 /** Name of a registered suite. */

@@ -12,8 +12,14 @@ export function formatCell(value: string | number): string {
   return Number(value.toPrecision(4)).toString();
 }
 
-function isNumeric(value: string | number): boolean {
+/** Whether a cell reads as a number (with an optional unit), so its column is right-aligned. */
+export function isNumeric(value: string | number): boolean {
   return typeof value === 'number' || value === '—' || /^[-+]?[\d.,]+(e[-+]?\d+)?\s*[%×a-zA-Z/µ]*$/.test(value);
+}
+
+/** Per column: whether every cell of it is numeric (then it is right-aligned). */
+export function numericColumns(table: ResultTable): boolean[] {
+  return table.columns.map((_, j) => table.rows.length > 0 && table.rows.every((r) => r[j] === undefined || isNumeric(r[j])));
 }
 
 /** The table as aligned plain text (title, header, rule, rows, notes); numeric cells right-aligned. */

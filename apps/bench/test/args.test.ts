@@ -33,9 +33,9 @@ describe('parseArgs', () => {
   it('throws UsageError naming an unknown option and listing the valid ones', () => {
     expect(() => parse('tiny', '--bogus')).toThrow(UsageError);
     expect(() => parse('tiny', '--bogus')).toThrow(
-      "unknown option '--bogus' for suite 'tiny'; valid options: --full, --help, --json, --mode, --out, --quick, --seed, --size",
+      "unknown option '--bogus' for suite 'tiny'; valid options: --data, --full, --help, --json, --mode, --out, --quick, --seed, --shard, --size",
     );
-    expect(() => parse('-x')).toThrow("unknown option '-x'; valid options: --full, --help, --json, --out, --quick, --seed");
+    expect(() => parse('-x')).toThrow("unknown option '-x'; valid options: --data, --full, --help, --json, --out, --quick, --seed, --shard");
   });
 
   it('points a suite option given before the suite name to its suite', () => {

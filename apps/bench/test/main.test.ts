@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,8 @@ afterAll(async () => {
 });
 
 const deps = { suites: fakeRegistry, initBackend: cpuBackend };
+/** The data folder a run records: `$LAB_DATA` resolved when it is a folder, else null. */
+const labData = process.env.LAB_DATA && existsSync(process.env.LAB_DATA) ? path.resolve(process.env.LAB_DATA) : null;
 
 describe('main: help and usage errors', () => {
   it('lists every registered suite with its description and the common options on --help and -h', async () => {
@@ -47,29 +50,32 @@ describe('main: help and usage errors', () => {
   it('exits with 2 and names an unknown option, listing the valid ones, on stderr', async () => {
     const io = captureIo();
     expect(await main(['tiny', '--bogus'], io, deps)).toBe(2);
-    expect(io.stderrText()).toContain("lab: unknown option '--bogus' for suite 'tiny'; valid options: --full, --help, --json, --mode, --out, --quick, --seed, --size");
+    expect(io.stderrText()).toContain(
+      "lab: unknown option '--bogus' for suite 'tiny'; valid options: --data, --full, --help, --json, --mode, --out, --quick, --seed, --shard, --size",
+    );
     expect(io.stderrText()).toContain("Run 'lab tiny --help' for usage.");
   });
 });
 
 describe('main: runs', () => {
-  it('writes a schema-1 JSON report of a fake suite with --json', async () => {
+  it('writes a schema-2 JSON report of a fake suite with --json', async () => {
     const file = path.join(dir, 'nested', 'tiny.json');
     const io = captureIo();
     expect(await main(['tiny', '--size', '4', '--seed', '3', '--json', file], io, deps)).toBe(0);
     const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
-    expect(Object.keys(report).sort()).toEqual(['command', 'createdAt', 'durationMs', 'environment', 'schemaVersion', 'status', 'suites']);
-    expect(report.schemaVersion).toBe(1);
+    expect(Object.keys(report).sort()).toEqual(['command', 'createdAt', 'durationMs', 'environment', 'plan', 'schemaVersion', 'status', 'suites']);
+    expect(report.schemaVersion).toBe(2);
+    expect(report.plan).toEqual(['tiny']);
     expect(new Date(report.createdAt).toISOString()).toBe(report.createdAt);
-    expect(report.command).toEqual({ argv: ['tiny', '--size', '4', '--seed', '3', '--json', file], suite: 'tiny', mode: 'quick', seed: 3 });
+    expect(report.command).toEqual({ argv: ['tiny', '--size', '4', '--seed', '3', '--json', file], suite: 'tiny', mode: 'quick', seed: 3, data: labData, shard: null });
     expect(report.environment).toMatchObject({ node: process.version, backend: 'cpu', simd: false, threads: 1 });
     expect(report.environment.cpu.cores).toBe(os.cpus().length);
     expect(typeof report.environment.cpu.model).toBe('string');
     expect(report.status).toBe('ok');
     expect(report.suites).toHaveLength(1);
     const [r] = report.suites;
-    expect(Object.keys(r).sort()).toEqual(['durationMs', 'metrics', 'status', 'suite', 'summary', 'tables']);
-    expect(r).toMatchObject({ suite: 'tiny', status: 'ok', metrics: { sum: 4, quick: 1, seed: 3, mode: 'a' }, summary: 'sum 4' });
+    expect(Object.keys(r).sort()).toEqual(['durationMs', 'metrics', 'options', 'status', 'suite', 'summary', 'tables']);
+    expect(r).toMatchObject({ suite: 'tiny', status: 'ok', options: { size: 4, mode: 'a' }, metrics: { sum: 4, quick: 1, seed: 3, mode: 'a' }, summary: 'sum 4' });
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
     expect(r.tables).toEqual([{ title: 'Tiny table', columns: ['name', 'value'], rows: [['sum', 4]] }]);
   });
@@ -77,7 +83,7 @@ describe('main: runs', () => {
   it('runs every suite by default, keeps results after a failing suite, and exits with 1', async () => {
     const file = path.join(dir, 'all.json');
     const io = captureIo();
-    expect(await main(['--json', file], io, deps)).toBe(1);
+    expect(await main(['--json', file, '--out', path.join(dir, 'all')], io, deps)).toBe(1);
     const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
     expect(report.command.suite).toBeNull();
     expect(report.status).toBe('failed');

@@ -84,6 +84,7 @@ const NTIRE_REPO = 'ofsoundof/NTIRE2022_ESR';
  * @category Models
  */
 export const models = Object.freeze({
+  /** IMDN as the NTIRE 2022 ESR baseline ({@link ImdnNtire2022}), ×4, with the challenge's `imdn_baseline.pth`. */
   'imdn-ntire2022': entry<ImdnNtire2022Options, ImdnNtire2022>({
     name: 'imdn-ntire2022',
     label: 'IMDN (NTIRE 2022 baseline)',
@@ -100,6 +101,7 @@ export const models = Object.freeze({
     scale: 4,
     scales: [4],
   }),
+  /** The original IMDN ({@link Imdn}) of ACM MM 2019, ×2, ×3 and ×4 weights. */
   imdn: entry<ImdnOptions, Imdn>({
     name: 'imdn',
     label: 'IMDN',
@@ -122,6 +124,7 @@ export const models = Object.freeze({
     scale: 4,
     scales: IMDN_SCALES,
   }),
+  /** RFDN ({@link Rfdn}), AIM 2020 winner, ×4, with the NTIRE 2022 ESR `rfdn_baseline.pth`. */
   rfdn: entry<RfdnOptions, Rfdn>({
     name: 'rfdn',
     label: 'RFDN (AIM 2020 winner)',
@@ -134,6 +137,7 @@ export const models = Object.freeze({
     scale: 4,
     scales: [4],
   }),
+  /** RLFN ({@link Rlfn}), NTIRE 2022 ESR winner (`RLFN_cut`), ×4. */
   rlfn: entry<RlfnOptions, Rlfn>({
     name: 'rlfn',
     label: 'RLFN (NTIRE 2022 ESR #1)',

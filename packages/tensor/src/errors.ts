@@ -49,7 +49,14 @@ export class CheckpointError extends LabError {
   /** Keys the checkpoint has that the model does not. */
   readonly unexpected: string[];
   /** Keys present in both with different shapes. */
-  readonly mismatched: { key: string; expected: number[]; actual: number[] }[];
+  readonly mismatched: {
+    /** The key (PyTorch name). */
+    key: string;
+    /** The shape the model expects. */
+    expected: number[];
+    /** The shape in the checkpoint. */
+    actual: number[];
+  }[];
   constructor(
     message: string,
     details: {

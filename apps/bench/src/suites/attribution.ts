@@ -17,6 +17,7 @@ import {
   type FaithfulnessTestResult,
 } from '@lab/attribution';
 import { defineSuite, type Metrics } from '../suite';
+import { attributionPlots } from '../suite-plots';
 
 /** Problem sizes of `--quick` (the default) and `--full`. */
 export interface AttributionLabConfig {
@@ -291,6 +292,12 @@ export const attribution = defineSuite({
             notes,
           },
         ],
+        plots: attributionPlots(names, metrics),
+        images: written.map((file, i) => ({
+          file,
+          title: `AttributionLab sample ${i}`,
+          caption: `input, ground truth, then ${rows.filter((r) => r.result?.maps).map((r) => r.name).join(', ')}; red +, blue −, each map scaled to its own max |value|.`,
+        })),
         summary: `${passed.length}/${evaluated.length} methods pass` + (metrics.skipped ? ` (${metrics.skipped} skipped)` : ''),
         failures,
       };

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decodeImage, formatCount, imageToTensor, measureRuntime, type Module } from '@lab/tensor';
 import { NTIRE2022_PUBLISHED, createModel, models, ntireMetrics, type ModelName } from '@lab/sr-models';
 import { defineSuite, type Metrics, type ResultTable } from '../suite';
+import { ntirePlots } from '../suite-plots';
 
 /**
  * NTIRE's runtime protocol on a folder of LR images: each whole image (no tiling) run once after
@@ -165,6 +166,7 @@ export const ntire = defineSuite({
         },
         ...lrTables,
       ],
+      plots: ntirePlots(names, metrics),
       summary: first
         ? `${first}: ${formatCount(metrics[`${first}.flops`] as number)} FLOPs, ${(metrics[`${first}.runtimeMs`] as number).toFixed(1)} ms` +
           (names.length > 1 ? ` (+${names.length - 1} more)` : '')

@@ -29,10 +29,10 @@ export interface SrBenchResult {
   convGflops: number;
 }
 
-/** The DIV2K LR image 0901 of the shared data, when present. */
-export function findDiv2k0901(): string | undefined {
-  const dir = process.env.LAB_DATA ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../shared/data');
-  const file = path.join(dir, 'div2k_test_lr', '0901.png');
+/** The DIV2K LR image 0901 of the data folder (`--data` / `LAB_DATA`), when present. */
+export function findDiv2k0901(dataDir: string | undefined): string | undefined {
+  if (dataDir === undefined) return undefined;
+  const file = path.join(dataDir, 'div2k_test_lr', '0901.png');
   return existsSync(file) ? file : undefined;
 }
 

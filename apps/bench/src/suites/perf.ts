@@ -250,7 +250,7 @@ export const perf = defineSuite({
             size: ctx.quick ? 128 : 256,
             warmup: 1,
             runs: ctx.quick ? 2 : 5,
-            div2k: ctx.quick ? undefined : findDiv2k0901(),
+            div2k: ctx.quick ? undefined : findDiv2k0901(ctx.dataDir),
           });
         } catch (e) {
           failures.push(`sr: ${e instanceof Error ? e.message : String(e)}`);

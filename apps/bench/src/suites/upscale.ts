@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readImageFile, writePngFile, type DecodedImage } from '@lab/tensor';
-import type { PixelImage } from '@lab/sr-models';
+import { imresize, modcrop, type PixelImage } from '@lab/sr-models';
+import { PACKAGED_SR_IMAGE, findSet5, packagedSrImagePath } from '../data/sr-images';
 import { defineSuite } from '../suite';
-import { SR_MODEL_CHOICES, createSrRunner, defaultScale, findSet5 } from './sr-eval';
+import { SR_MODEL_CHOICES, createSrRunner, defaultScale } from './sr-eval';
 
 /** A 48×48 RGB test card (gradients and a checkerboard), the input when no file is given or found. */
 export function testCard(): { width: number; height: number; channels: 3; data: Uint8Array } {
@@ -28,11 +29,15 @@ export function testCard(): { width: number; height: number; channels: 3; data: 
 
 export const upscale = defineSuite({
   name: 'upscale',
-  description: 'Upscale one image with an SR model or MATLAB bicubic and write a PNG (default: Set5 butterfly ×4, bicubic)',
+  description: 'Upscale one image with an SR model or MATLAB bicubic and write a PNG (default: Set5 butterfly of --data, else a packaged photo; ×4 bicubic)',
   options: {
     model: { type: 'string', choices: SR_MODEL_CHOICES, default: 'bicubic', description: 'the upscaler' },
     weights: { type: 'string', valueName: 'FILE', description: 'official .pth weights of --model (not for bicubic)' },
-    input: { type: 'string', valueName: 'FILE', description: 'image to upscale, PNG/BMP/JPEG (default: Set5 LR butterfly, else a test card)' },
+    input: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'image to upscale, PNG/BMP/JPEG (default: DATA/set5/LR_xS/butterfly.bmp, else the baboon photo of baboon-image downscaled ×1/S)',
+    },
     output: { type: 'string', valueName: 'FILE', description: 'PNG to write (default: upscale.png in --out DIR, else none)' },
     scale: { type: 'number', integer: true, min: 1, valueName: 'N', description: "upscaling factor (default: the model's; 4 for bicubic)" },
     tile: { type: 'number', integer: true, min: 1, valueName: 'N', description: 'tile side in input pixels (default: whole image)' },
@@ -47,14 +52,14 @@ export const upscale = defineSuite({
       source = o.input;
       image = await readImageFile(o.input);
     } else {
-      const set5 = findSet5();
+      const set5 = findSet5(ctx.dataDir);
       const candidate = set5 && path.join(set5, `LR_x${scale}`, 'butterfly.bmp');
       if (candidate && existsSync(candidate)) {
         source = candidate;
         image = await readImageFile(candidate);
       } else {
-        source = 'test card';
-        image = testCard();
+        source = `${PACKAGED_SR_IMAGE.package} ${PACKAGED_SR_IMAGE.name} ×1/${scale} (MATLAB bicubic)`;
+        image = imresize(modcrop(await readImageFile(packagedSrImagePath()), scale), 1 / scale);
       }
     }
     const runner = await createSrRunner({ model: o.model, scale, weights: o.weights, tile: o.tile, overlap: o.overlap });
@@ -91,6 +96,9 @@ export const upscale = defineSuite({
         runtimeMs,
         ...(target !== undefined ? { output: target } : {}),
       },
+      ...(target !== undefined && ctx.outDir !== undefined && path.resolve(target).startsWith(path.resolve(ctx.outDir) + path.sep)
+        ? { images: [{ file: target, title: `${runner.label} ×${scale}: ${path.basename(source)}`, caption: `${image.width}×${image.height} → ${out.width}×${out.height}` }] }
+        : {}),
       tables: [
         {
           title: `${runner.label} ×${scale}`,

@@ -14,7 +14,7 @@ import { type AttributionModel, type Target, runModel, selectTarget, targetForSl
  * @param fn - public function name used in the message
  * @param target - the caller's target
  * @param n - batch size of the input
- * @throws {@link InvalidValueError} naming `target`.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} naming `target`.
  * @category Core
  */
 export function checkTarget(fn: string, target: unknown, n: number): void {
@@ -103,7 +103,7 @@ function safeGrad(x: tf.Tensor, f: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
  * @param fn - public function name used in messages
  * @param inspect - optional tape check (see {@link TapeInspector})
  * @returns gradients `[m, …]` and scores `[m]`; the caller disposes both
- * @throws {@link InvalidValueError} for a bad target; {@link NotAvailableError} when `inspect` objects.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad target; {@link "@lab/tensor"!NotAvailableError | NotAvailableError} when `inspect` objects.
  * @category Core
  */
 export function targetGradients(
@@ -151,7 +151,7 @@ export interface LayerGradients {
  * @param layer - dotted name, as listed by `model.namedModules()`
  * @param fn - public function name used in messages
  * @returns the sub-module
- * @throws {@link NotAvailableError} when the model is a plain function; {@link UnknownNameError}
+ * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} when the model is a plain function; {@link "@lab/tensor"!UnknownNameError | UnknownNameError}
  * listing the model's module names when the name does not exist.
  * @category Core
  */
@@ -210,8 +210,8 @@ function layerSampleShape(model: Module<any, any>, layerModule: Module<any, any>
  * @param target - the explained output of each row
  * @param fn - public function name used in messages
  * @returns activations, gradients and scores; the caller disposes all three
- * @throws {@link UnknownNameError} for an unknown layer; {@link NotAvailableError} for a plain
- * function; {@link InvalidValueError} when the layer is not called exactly once per forward pass.
+ * @throws {@link "@lab/tensor"!UnknownNameError | UnknownNameError} for an unknown layer; {@link "@lab/tensor"!NotAvailableError | NotAvailableError} for a plain
+ * function; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when the layer is not called exactly once per forward pass.
  * @category Core
  */
 export function layerGradients(

@@ -34,7 +34,7 @@ export interface WeightedRidgeOptions {
  * @param y - targets, length `rows`
  * @param w - non-negative sample weights, length `rows`
  * @returns coefficients (length `cols`) and intercept
- * @throws {@link ShapeError} when a length does not match; {@link InvalidValueError} for negative weights or α.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when a length does not match; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for negative weights or α.
  * @example
  * ```ts
  * // y = 1 + 2·z on three points

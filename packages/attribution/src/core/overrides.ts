@@ -254,7 +254,7 @@ function overriddenModules(model: Module<any, any>, rule: OverrideRule): [Module
  * @param fn - public function name used in messages
  * @param eps - DeepLIFT's `|Δz|` threshold for the gradient fallback
  * @returns gradients `[m, …]`, scores `[m]` and, for DeepLIFT, reference scores `[m]`; the caller disposes them
- * @throws {@link NotAvailableError} for a plain-function model, or when a nonlinearity the rule cannot
+ * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} for a plain-function model, or when a nonlinearity the rule cannot
  * override is found on the gradient path (named in the message).
  * @category Core
  */

@@ -30,7 +30,7 @@ export function sampleSize(shape: readonly number[]): number {
 
 /**
  * Checks that a per-sample target list has one entry per sample (`selectTarget` sees only slices).
- * @throws {@link InvalidValueError} naming `target`.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} naming `target`.
  * @internal
  */
 export function checkTarget(fn: string, target: Target | undefined, n: number): void {
@@ -175,7 +175,7 @@ export function evaluateCoalitions(
  * - a tensor of one sample's rank broadcastable to one sample (shared), e.g. `[H, W, 1]` groups the
  *   channels of each pixel.
  * @returns one {@link FeatureGroups} per sample (the same object when the mask is shared)
- * @throws {@link ShapeError} for a shape that does not broadcast; {@link InvalidValueError} for non-integer values.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a shape that does not broadcast; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for non-integer values.
  * @internal
  */
 export function resolveFeatureMask(

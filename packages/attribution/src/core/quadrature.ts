@@ -42,7 +42,7 @@ export interface Quadrature {
  * @param rule - the rule
  * @param n - number of nodes, an integer ≥ 1 (≥ 2 for the trapezoid)
  * @returns nodes and weights, float64
- * @throws {@link InvalidValueError} for an unknown rule or a bad `n`.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown rule or a bad `n`.
  * @see arXiv 1703.01365 (Integrated Gradients); Captum `approximation_methods.py`
  * @example
  * ```ts

@@ -86,7 +86,7 @@ export function runModel(model: AttributionModel, x: tf.Tensor): tf.Tensor {
 
 /**
  * Reduces a model output `[N, …]` to the explained scalar per sample `[N]`.
- * @throws {@link InvalidValueError} for a class index out of range or a per-sample list of the wrong length.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a class index out of range or a per-sample list of the wrong length.
  * @category Core
  */
 export function selectTarget(output: tf.Tensor, target: Target | undefined, fn = 'attribute'): tf.Tensor1D {
@@ -131,7 +131,7 @@ export function targetForSlice(target: Target | undefined, start: number, end: n
 
 /**
  * Resolves a {@link Baseline} to a tensor of the input's exact shape (caller disposes).
- * @throws {@link ShapeError} when a tensor baseline cannot be broadcast to the input.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when a tensor baseline cannot be broadcast to the input.
  * @category Core
  */
 export function resolveBaseline(baseline: Baseline | undefined, x: tf.Tensor, fn = 'attribute'): tf.Tensor {
@@ -156,7 +156,7 @@ export function resolveBaseline(baseline: Baseline | undefined, x: tf.Tensor, fn
 
 /**
  * Validates a method's input batch: a float tensor of rank ≥ 2 with finite values.
- * @throws {@link ShapeError} or {@link InvalidValueError} naming the argument.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} or {@link "@lab/tensor"!InvalidValueError | InvalidValueError} naming the argument.
  * @category Core
  */
 export function checkAttributionInput(fn: string, x: unknown): asserts x is tf.Tensor {

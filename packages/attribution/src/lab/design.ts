@@ -89,17 +89,25 @@ export interface AttributionLabOptions {
  * @category AttributionLab
  */
 export const ATTRIBUTION_LAB_DEFAULTS = Object.freeze({
+  /** Default of {@link AttributionLabOptions.task}. */
   task: 'classification' as LabTask,
+  /** Default of {@link AttributionLabOptions.imageSize}. */
   imageSize: 32,
+  /** Default of {@link AttributionLabOptions.inDistributionBaseline}. */
   inDistributionBaseline: false,
+  /** Default of {@link AttributionLabOptions.sharpness}. */
   sharpness: 1,
+  /** Default of {@link AttributionLabOptions.shapes}. */
   shapes: Object.freeze(['rect', 'blob']) as readonly LabPatchShape[],
+  /** Default of {@link AttributionLabOptions.units} for classification: `+red −cyan`, `+green −magenta`, `+blue −cyan`. */
   classificationUnits: Object.freeze([
     Object.freeze({ positive: Object.freeze(['red']), negative: Object.freeze(['cyan']) }),
     Object.freeze({ positive: Object.freeze(['green']), negative: Object.freeze(['magenta']) }),
     Object.freeze({ positive: Object.freeze(['blue']), negative: Object.freeze(['cyan']) }),
   ]) as readonly LabUnitSpec[],
+  /** Default of {@link AttributionLabOptions.distractors} for classification: yellow. */
   classificationDistractors: Object.freeze(['yellow']) as readonly PaletteColour[],
+  /** Default of {@link AttributionLabOptions.units} for regression: one unit `+2·red +green −cyan`, threshold 0. */
   regressionUnits: Object.freeze([
     Object.freeze({
       positive: Object.freeze([Object.freeze({ colour: 'red', weight: 2 }), 'green']),
@@ -107,6 +115,7 @@ export const ATTRIBUTION_LAB_DEFAULTS = Object.freeze({
       threshold: 0,
     }),
   ]) as readonly LabUnitSpec[],
+  /** Default of {@link AttributionLabOptions.distractors} for regression: blue, yellow and magenta. */
   regressionDistractors: Object.freeze(['blue', 'yellow', 'magenta']) as readonly PaletteColour[],
 });
 
@@ -119,7 +128,9 @@ const OPTION_KEYS = ['task', 'imageSize', 'inDistributionBaseline', 'units', 'di
 export interface LabUnit {
   /** Label of the unit: its positive colours joined by `+` (e.g. `red`). */
   readonly name: string;
+  /** Features that raise the unit (its target features), with their weights. */
   readonly positive: readonly LabFeature[];
+  /** Features that lower the unit, with their weights. */
   readonly negative: readonly LabFeature[];
   /** Evidence threshold θ (integer ≥ 0). */
   readonly threshold: number;
@@ -139,18 +150,25 @@ export interface LabUnit {
  * @category AttributionLab
  */
 export interface LabDesign {
+  /** Classification (one logit per unit) or regression (one output). */
   readonly task: LabTask;
+  /** Image height in pixels. */
   readonly height: number;
+  /** Image width in pixels. */
   readonly width: number;
   /** The background colour (white, or black with `inDistributionBaseline`). */
   readonly background: PaletteColour;
+  /** Colours drawn in the images that no unit reads (ground truth 0). */
   readonly distractors: readonly PaletteColour[];
   /** One unit per class, or one unit for regression. */
   readonly units: readonly LabUnit[];
   /** Number of network outputs: the number of classes, or 1 for regression. */
   readonly outputs: number;
+  /** Detector sharpness `k` (integer ≥ 1); see {@link detectorResponse}. */
   readonly sharpness: number;
+  /** Smallest and largest patch side in pixels. */
   readonly patchSize: readonly [number, number];
+  /** Patch shapes the generator draws from. */
   readonly shapes: readonly LabPatchShape[];
   /** Palette colours that occur in the data (background, unit colours, distractors), index order. */
   readonly dataColours: readonly PaletteColour[];
@@ -165,7 +183,7 @@ export interface LabDesign {
  * output is `u_0 + θ_0`.
  * @param options - see {@link AttributionLabOptions}
  * @returns the design (plain data, no tensors)
- * @throws {@link InvalidValueError} for an unknown option, a bad size, weight, threshold or shape,
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown option, a bad size, weight, threshold or shape,
  *   a colour used twice in one unit, a unit or distractor colour equal to the background, or a
  *   distractor that a unit reads.
  * @example

@@ -9,12 +9,17 @@ import { PALETTE_COLOURS, type PaletteColour, paletteIndex } from './palette';
 
 /** One patch drawn into a designed image. @category AttributionLab */
 export interface DesignedPatch {
+  /** The palette colour the patch is drawn in. */
   readonly colour: PaletteColour;
+  /** Rectangle or blob. */
   readonly shape: LabPatchShape;
-  /** Bounding box: top row, left column, height and width in pixels. */
+  /** Top row of the bounding box (the box: top row, left column, height and width in pixels). */
   readonly top: number;
+  /** Left column of the bounding box. */
   readonly left: number;
+  /** Height of the bounding box in pixels. */
   readonly height: number;
+  /** Width of the bounding box in pixels. */
   readonly width: number;
   /** Pixels the patch covers (equal to `height·width` for rectangles). */
   readonly pixels: number;
@@ -27,7 +32,9 @@ export interface DesignedPatch {
 export interface DesignedData {
   /** Number of samples `N`. */
   readonly count: number;
+  /** Image height `H` in pixels. */
   readonly height: number;
+  /** Image width `W` in pixels. */
   readonly width: number;
   /** Images, NHWC `[N, H, W, 3]` flattened; every value is exactly 0 or 1 (palette colours only). */
   readonly images: Float32Array;
@@ -51,7 +58,10 @@ export interface DesignedDataOptions {
 }
 
 /** Defaults of {@link DesignedDataOptions}. @category AttributionLab */
-export const DESIGNED_DATA_DEFAULTS = Object.freeze({ seed: 0 });
+export const DESIGNED_DATA_DEFAULTS = Object.freeze({
+  /** Default of {@link DesignedDataOptions.seed}. */
+  seed: 0,
+});
 
 /** Attempts per sample before the generator gives up. */
 const MAX_ATTEMPTS = 200;
@@ -77,7 +87,7 @@ const MAX_POSITIVE_PATCHES = 12;
  * @param count - number of samples, an integer ≥ 1
  * @param options - see {@link DesignedDataOptions}
  * @returns plain arrays (images, palette indices, counts, labels, patches)
- * @throws {@link InvalidValueError} for a bad count or seed, or when no valid image is found in
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad count or seed, or when no valid image is found in
  *   200 attempts (thresholds too high for the image size).
  * @example
  * ```ts

@@ -43,21 +43,31 @@ import { PALETTE_COLOURS, detectorWeights, paletteIndex } from './palette';
 export class DesignedNetwork extends Module {
   /** The design the weights implement. */
   readonly design: LabDesign;
+  /** Layer 1: `Conv2d(3 → 8, 1×1)`, one detector per palette colour. */
   readonly detect: Conv2d;
+  /** ReLU after `detect`. */
   readonly detectRelu: ReLU;
+  /** Layer 2: `Conv2d(8 → 8, 3×3, padding 1)`, an identity through its centre taps. */
   readonly spatial: Conv2d;
+  /** ReLU after `spatial` (the identity on its non-negative input). */
   readonly spatialRelu: ReLU;
+  /** Layer 3: `Conv2d(8 → 2U, 1×1)`: per unit, its weighted positive and negative detectors. */
   readonly mix: Conv2d;
+  /** ReLU after `mix`. */
   readonly mixRelu: ReLU;
+  /** Layer 4: global average pooling over the `H·W` pixels. */
   readonly pool: GlobalAvgPool2d;
+  /** Layer 5: `Linear(2U → U)`, the evidence minus the threshold of each unit. */
   readonly fc: Linear;
+  /** ReLU after `fc`: the threshold units `u_j = ReLU(e_j − θ_j)`. */
   readonly fcRelu: ReLU;
+  /** Layer 6: `Linear(U → K)`: the identity (classification) or weight 1 and bias `θ_0` (regression). */
   readonly head: Linear;
 
   /**
    * Builds the layers and sets every weight from the design.
    * @param design - a design from {@link createLabDesign}
-   * @throws {@link InvalidValueError} when `design` is not a design object
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when `design` is not a design object
    */
   constructor(design: LabDesign) {
     super();
@@ -135,7 +145,7 @@ export class DesignedNetwork extends Module {
    * Runs the network.
    * @param x - images `[N, H, W, 3]` (NHWC, the design's size), float32
    * @returns `[N, K]` logits (classification) or `[N, 1]` (regression); the caller disposes it
-   * @throws {@link ShapeError} for another rank, channel count or image size
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for another rank, channel count or image size
    */
   forward(x: tf.Tensor): tf.Tensor {
     checkInput('DesignedNetwork', x, 4, 3);

@@ -84,7 +84,7 @@ export class AttributionLab {
 
   /**
    * @param options - see {@link AttributionLabOptions}; defaults in {@link ATTRIBUTION_LAB_DEFAULTS}
-   * @throws {@link InvalidValueError} for an invalid option (see {@link createLabDesign})
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an invalid option (see {@link createLabDesign})
    */
   constructor(options: AttributionLabOptions = {}) {
     this.design = createLabDesign(options);
@@ -99,7 +99,7 @@ export class AttributionLab {
 
   /**
    * Draws `count` designed samples as plain arrays (no tensors); see {@link generateDesignedData}.
-   * @throws {@link InvalidValueError} for a bad count, seed or option.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad count, seed or option.
    */
   generate(count: number, options: LabSampleOptions = {}): DesignedData {
     checkOptions('AttributionLab.generate', options, ['seed']);
@@ -111,7 +111,7 @@ export class AttributionLab {
    * @param count - number of samples, an integer ≥ 1
    * @param options - see {@link LabSampleOptions}
    * @returns a {@link LabSample}; the caller disposes `images` and `groundTruth`
-   * @throws {@link InvalidValueError} for a bad count, seed or option.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad count, seed or option.
    */
   sample(count: number, options: LabSampleOptions = {}): LabSample {
     checkOptions('AttributionLab.sample', options, ['seed']);
@@ -122,7 +122,7 @@ export class AttributionLab {
   /**
    * Samples `start … end − 1` of generated data as tensors (the caller disposes `images` and
    * `groundTruth`).
-   * @throws {@link InvalidValueError} for a range outside the data.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a range outside the data.
    */
   toSample(data: DesignedData, start: number, end: number): LabSample {
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > data.count || end <= start) {

@@ -57,11 +57,17 @@ export interface FaithfulnessTestOptions {
  * @category AttributionLab
  */
 export const FAITHFULNESS_TEST_DEFAULTS = Object.freeze({
+  /** Default of {@link FaithfulnessTestOptions.samples}. */
   samples: 16,
+  /** Default of {@link FaithfulnessTestOptions.batchSize}. */
   batchSize: 8,
+  /** Default of {@link FaithfulnessTestOptions.seed}. */
   seed: 0,
+  /** Default of {@link FaithfulnessTestOptions.scenario}. */
   scenario: 'auto' as 'auto' | FaithfulnessScenario,
+  /** Default of {@link FaithfulnessTestOptions.keepMaps}. */
   keepMaps: 0,
+  /** Default of {@link FaithfulnessTestOptions.thresholds}. */
   thresholds: Object.freeze({ precision: 0.8, recall: 0.8, signAgreement: 0.8 }) as FaithfulnessThresholds,
 });
 
@@ -95,6 +101,7 @@ export interface FaithfulnessScores {
 export interface FaithfulnessTestResult {
   /** The method's `name`. */
   readonly method: string;
+  /** The scenario the maps were scored in (`auto` resolved to `signed` or `unsigned`). */
   readonly scenario: FaithfulnessScenario;
   /** Number of samples evaluated. */
   readonly samples: number;
@@ -135,7 +142,7 @@ export interface ScoreAttributionMapOptions {
  * @param groundTruth - per-pixel signed ground truth, same length
  * @param options - see {@link ScoreAttributionMapOptions}
  * @returns the scores (NaN where undefined)
- * @throws {@link ShapeError} for maps of different lengths; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for maps of different lengths; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @example
  * ```ts
  * scoreAttributionMap([3, -1, 0, 0], [1, -1, 0, 0]).positivePrecision; // 1
@@ -285,7 +292,7 @@ function meanScores(list: readonly FaithfulnessScores[]): FaithfulnessScores {
  * @param env - the environment (its network is the explained model)
  * @param options - see {@link FaithfulnessTestOptions}
  * @returns the scores and verdict (plain data, no tensors)
- * @throws {@link InvalidValueError} for a bad option or environment; {@link ShapeError} when the
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option or environment; {@link "@lab/tensor"!ShapeError | ShapeError} when the
  *   method returns maps of another shape; whatever the method throws (e.g. `NotAvailableError`).
  * @see arXiv 2310.06514 (AttributionLab), Figure 2
  * @example

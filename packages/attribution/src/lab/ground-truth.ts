@@ -24,7 +24,10 @@ export interface DesignedGroundTruthOptions {
 }
 
 /** Defaults of {@link DesignedGroundTruthOptions}. @category AttributionLab */
-export const DESIGNED_GROUND_TRUTH_DEFAULTS = Object.freeze({ magnitude: false });
+export const DESIGNED_GROUND_TRUTH_DEFAULTS = Object.freeze({
+  /** Default of {@link DesignedGroundTruthOptions.magnitude}. */
+  magnitude: false,
+});
 
 /**
  * The signed per-pixel ground truth of designed images for one output: `+` on pixels of colours
@@ -43,7 +46,7 @@ export const DESIGNED_GROUND_TRUTH_DEFAULTS = Object.freeze({ magnitude: false }
  * @param images - designed images `[N, H, W, 3]`, every value exactly 0 or 1
  * @param options - see {@link DesignedGroundTruthOptions}
  * @returns the ground truth `[N, H, W, 1]`, float32; the caller disposes it
- * @throws {@link ShapeError} for images of another shape; {@link InvalidValueError} for a pixel
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for images of another shape; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a pixel
  *   that is not a palette colour, a bad target or an unknown option.
  * @example
  * ```ts
@@ -70,7 +73,7 @@ export function designedGroundTruth(design: LabDesign, images: tf.Tensor, option
 
 /**
  * Per-sample explained units: `undefined` entries mean "the active unit" (internal).
- * @throws {@link InvalidValueError} for a target out of range or of the wrong length.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a target out of range or of the wrong length.
  */
 export function resolveLabTargets(fn: string, design: LabDesign, target: unknown, n: number): (number | undefined)[] {
   if (target === undefined) return new Array<number | undefined>(n).fill(design.task === 'regression' ? 0 : undefined);
@@ -86,7 +89,7 @@ export function resolveLabTargets(fn: string, design: LabDesign, target: unknown
 
 /**
  * Palette indices of NHWC RGB values that are exactly 0 or 1 (internal).
- * @throws {@link InvalidValueError} naming the first pixel that is not a palette colour.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} naming the first pixel that is not a palette colour.
  */
 export function coloursOf(fn: string, rgb: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(rgb.length / 3);

@@ -30,7 +30,7 @@ export const PALETTE_COLOURS: readonly PaletteColour[] = Object.freeze([
 
 /**
  * The palette index of a colour (see {@link PALETTE_COLOURS}).
- * @throws {@link InvalidValueError} for a name that is not a palette colour.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a name that is not a palette colour.
  * @category AttributionLab
  */
 export function paletteIndex(colour: PaletteColour, fn = 'paletteIndex', arg = 'colour'): number {
@@ -43,7 +43,7 @@ export function paletteIndex(colour: PaletteColour, fn = 'paletteIndex', arg = '
 
 /**
  * The RGB triple `[r, g, b]` (each 0 or 1) of a palette colour.
- * @throws {@link InvalidValueError} for a name that is not a palette colour.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a name that is not a palette colour.
  * @category AttributionLab
  */
 export function paletteRgb(colour: PaletteColour): [number, number, number] {
@@ -56,7 +56,15 @@ export function paletteRgb(colour: PaletteColour): [number, number, number] {
  * `w_i = k·(+1 if v_i = 1 else −1)`, `b = 1 − k·|v|` (with `|v|` the number of ones of the vertex).
  * @category AttributionLab
  */
-export function detectorWeights(colour: PaletteColour, sharpness = 1): { weights: [number, number, number]; bias: number } {
+export function detectorWeights(
+  colour: PaletteColour,
+  sharpness = 1,
+): {
+  /** `w` on R, G and B. */
+  weights: [number, number, number];
+  /** `b`. */
+  bias: number;
+} {
   checkSharpness('detectorWeights', sharpness);
   const v = paletteRgb(colour);
   const ones = v[0] + v[1] + v[2];
@@ -78,7 +86,7 @@ export function detectorWeights(colour: PaletteColour, sharpness = 1): { weights
  * @param colour - the detector's palette colour
  * @param sharpness - the detector sharpness `k`, an integer ≥ 1
  * @returns the detector output, a number ≥ 0 (≤ 1 inside the cube)
- * @throws {@link InvalidValueError} for a bad colour or sharpness.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad colour or sharpness.
  * @example
  * ```ts
  * detectorResponse([1, 0, 0], 'red');       // 1

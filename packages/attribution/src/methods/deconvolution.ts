@@ -20,7 +20,10 @@ import {
 export type DeconvolutionOptions = AttributionOptions;
 
 /** Defaults of {@link Deconvolution}: `batchSize` (this package's). @category Methods */
-export const DECONVOLUTION_DEFAULTS = Object.freeze({ batchSize: 32 });
+export const DECONVOLUTION_DEFAULTS = Object.freeze({
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Deconvolution (DeconvNet): the input gradient with every ReLU's backward pass replaced by a ReLU
@@ -48,8 +51,8 @@ export class Deconvolution implements AttributionMethod<DeconvolutionOptions> {
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - target, batchSize, seed (unused: the method is deterministic)
    * @returns attributions of the input's shape; the caller disposes them
-   * @throws {@link NotAvailableError} for a plain-function model or a functional ReLU;
-   * {@link ShapeError} / {@link InvalidValueError} for a bad input, target or option.
+   * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} for a plain-function model or a functional ReLU;
+   * {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: DeconvolutionOptions = {}): Promise<AttributionResult> {
     const fn = 'Deconvolution.attribute';

@@ -76,7 +76,7 @@ export class DeepLiftShap implements AttributionMethod<DeepLiftShapOptions> {
 
   /**
    * @param config - see {@link DeepLiftShapConfig}
-   * @throws {@link InvalidValueError} for an unknown key or a bad value.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown key or a bad value.
    */
   constructor(config: DeepLiftShapConfig = {}) {
     checkOptions('DeepLiftShap', config, ['multiplyByInputs', 'eps']);
@@ -90,8 +90,8 @@ export class DeepLiftShap implements AttributionMethod<DeepLiftShapOptions> {
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - see {@link DeepLiftShapOptions}
    * @returns attributions of the input's shape and `delta` `[N]` (when `multiplyByInputs`); the caller disposes them
-   * @throws {@link NotAvailableError} as {@link DeepLift}; {@link ShapeError} for mis-shaped baselines;
-   * {@link InvalidValueError} for a bad input, target or option.
+   * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} as {@link DeepLift}; {@link "@lab/tensor"!ShapeError | ShapeError} for mis-shaped baselines;
+   * {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<AttributionResult> {
     const fn = 'DeepLiftShap.attribute';

@@ -41,7 +41,14 @@ export interface DeepLiftOptions extends AttributionOptions {
  * `eps=1e-10`); `batchSize` (input/reference pairs per pass) is this package's.
  * @category Methods
  */
-export const DEEP_LIFT_DEFAULTS = Object.freeze({ multiplyByInputs: true, eps: 1e-10, batchSize: 32 });
+export const DEEP_LIFT_DEFAULTS = Object.freeze({
+  /** Default of {@link DeepLiftConfig.multiplyByInputs}. */
+  multiplyByInputs: true,
+  /** Default of {@link DeepLiftConfig.eps}. */
+  eps: 1e-10,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * DeepLIFT (Rescale): attributions from difference-from-reference multipliers.
@@ -74,7 +81,7 @@ export class DeepLift implements AttributionMethod<DeepLiftOptions> {
 
   /**
    * @param config - see {@link DeepLiftConfig}
-   * @throws {@link InvalidValueError} for an unknown key, a non-boolean `multiplyByInputs` or a negative `eps`.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown key, a non-boolean `multiplyByInputs` or a negative `eps`.
    */
   constructor(config: DeepLiftConfig = {}) {
     checkOptions('DeepLift', config, ['multiplyByInputs', 'eps']);
@@ -88,8 +95,8 @@ export class DeepLift implements AttributionMethod<DeepLiftOptions> {
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - see {@link DeepLiftOptions}
    * @returns attributions of the input's shape and `delta` `[N]` (when `multiplyByInputs`); the caller disposes them
-   * @throws {@link NotAvailableError} for a plain-function model or a nonlinearity it cannot override;
-   * {@link ShapeError} / {@link InvalidValueError} for a bad input, target, baseline or option.
+   * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} for a plain-function model or a nonlinearity it cannot override;
+   * {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target, baseline or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<AttributionResult> {
     const fn = 'DeepLift.attribute';

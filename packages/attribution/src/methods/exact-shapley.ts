@@ -45,7 +45,12 @@ export interface ShapleyOptions extends AttributionOptions {
  * do not depend on it).
  * @category Shapley
  */
-export const EXACT_SHAPLEY_DEFAULTS = Object.freeze({ maxFeatures: 12, batchSize: 32 });
+export const EXACT_SHAPLEY_DEFAULTS = Object.freeze({
+  /** Default of {@link ExactShapleyConfig.maxFeatures}. */
+  maxFeatures: 12,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /** The hard ceiling on `maxFeatures` (2^20 evaluations per sample). */
 const MAX_FEATURES_CEILING = 20;
@@ -73,7 +78,7 @@ export class ExactShapley implements AttributionMethod<ShapleyOptions> {
 
   /**
    * @param config - see {@link ExactShapleyConfig}
-   * @throws {@link InvalidValueError} for unknown keys or maxFeatures outside 1..20.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys or maxFeatures outside 1..20.
    */
   constructor(config: ExactShapleyConfig = {}) {
     const fn = 'ExactShapley';
@@ -89,7 +94,7 @@ export class ExactShapley implements AttributionMethod<ShapleyOptions> {
    * @param input - a batch `[N, …]`
    * @param options - target, baselines, featureMask, batchSize (seed accepted, unused)
    * @returns attributions `[N, …]` and delta `[N]` (caller disposes both)
-   * @throws {@link InvalidValueError} when a sample has more than `maxFeatures` groups (use
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when a sample has more than `maxFeatures` groups (use
    *   {@link KernelShap} or {@link ShapleyValueSampling}, or group features with `featureMask`).
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: ShapleyOptions = {}): Promise<AttributionResult> {

@@ -61,13 +61,21 @@ export type ExtremalPerturbationOptions = AttributionOptions;
  * @category Optimised masks
  */
 export const EXTREMAL_PERTURBATION_DEFAULTS = Object.freeze({
+  /** Default of {@link ExtremalPerturbationConfig.areas}. */
   areas: Object.freeze([0.1]) as readonly number[],
+  /** Default of {@link ExtremalPerturbationConfig.iterations}. */
   iterations: 800,
+  /** Default of {@link ExtremalPerturbationConfig.learningRate}. */
   learningRate: 0.01,
+  /** Default of {@link ExtremalPerturbationConfig.step}. */
   step: 7,
+  /** Default of {@link ExtremalPerturbationConfig.blurSigma}. */
   blurSigma: 21,
+  /** Default of {@link ExtremalPerturbationConfig.areaWeight}. */
   areaWeight: 300,
+  /** Default of {@link ExtremalPerturbationConfig.areaWeightGrowth}. */
   areaWeightGrowth: 1.0035,
+  /** Default of {@link AttributionOptions.batchSize}. */
   batchSize: 32,
 });
 
@@ -114,7 +122,7 @@ export class ExtremalPerturbation implements AttributionMethod<ExtremalPerturbat
 
   /**
    * @param config - see {@link ExtremalPerturbationConfig}
-   * @throws {@link InvalidValueError} for unknown keys or out-of-range settings.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys or out-of-range settings.
    */
   constructor(config: ExtremalPerturbationConfig = {}) {
     const fn = 'ExtremalPerturbation';
@@ -139,7 +147,7 @@ export class ExtremalPerturbation implements AttributionMethod<ExtremalPerturbat
    * @param input - images `[N, H, W, C]` (NHWC)
    * @param options - target, batchSize (seed accepted, unused)
    * @returns attributions `[N, H, W, C]` in [0, 1] (caller disposes)
-   * @throws {@link ShapeError} for a non-rank-4 input; {@link InvalidValueError} for bad options.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a non-rank-4 input; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: ExtremalPerturbationOptions = {}): Promise<AttributionResult> {
     const fn = 'ExtremalPerturbation.attribute';

@@ -33,7 +33,10 @@ export interface FeatureAblationOptions extends AttributionOptions {
  * results do not depend on it); every feature alone (Captum `feature_mask=None`).
  * @category Perturbation
  */
-export const FEATURE_ABLATION_DEFAULTS = Object.freeze({ batchSize: 32 });
+export const FEATURE_ABLATION_DEFAULTS = Object.freeze({
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Feature ablation: the output drop when one group of features is replaced by the baseline.
@@ -61,7 +64,7 @@ export class FeatureAblation implements AttributionMethod<FeatureAblationOptions
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - target, baselines, featureMask, batchSize (seed accepted, unused: deterministic)
    * @returns attributions `[N, …]` (caller disposes)
-   * @throws {@link ShapeError} for a mask that does not broadcast; {@link InvalidValueError} for bad options.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a mask that does not broadcast; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: FeatureAblationOptions = {}): Promise<AttributionResult> {
     const fn = 'FeatureAblation.attribute';

@@ -28,7 +28,12 @@ export interface FeaturePermutationOptions extends AttributionOptions {
  * Captum's `perturbations_per_eval=1`, results do not depend on it); seed 0.
  * @category Perturbation
  */
-export const FEATURE_PERMUTATION_DEFAULTS = Object.freeze({ batchSize: 32, seed: 0 });
+export const FEATURE_PERMUTATION_DEFAULTS = Object.freeze({
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link AttributionOptions.seed}. */
+  seed: 0,
+});
 
 /**
  * Permutation feature importance: the output drop when one feature group is shuffled across the batch.
@@ -56,7 +61,7 @@ export class FeaturePermutation implements AttributionMethod<FeaturePermutationO
    * @param input - a batch `[N, …]` with N ≥ 2
    * @param options - target, featureMask, batchSize, seed
    * @returns attributions `[N, …]` (caller disposes)
-   * @throws {@link InvalidValueError} for N < 2 or bad options; {@link ShapeError} for a per-sample mask.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for N < 2 or bad options; {@link "@lab/tensor"!ShapeError | ShapeError} for a per-sample mask.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: FeaturePermutationOptions = {}): Promise<AttributionResult> {
     const fn = 'FeaturePermutation.attribute';

@@ -58,7 +58,18 @@ export interface GradCamResult extends AttributionResult {
  * package's.
  * @category Methods
  */
-export const GRAD_CAM_DEFAULTS = Object.freeze({ relu: false, upsample: true, interpolation: 'bilinear' as CamInterpolation, normalize: false, batchSize: 32 });
+export const GRAD_CAM_DEFAULTS = Object.freeze({
+  /** Default of {@link GradCamConfig.relu}. */
+  relu: false,
+  /** Default of {@link GradCamConfig.upsample}. */
+  upsample: true,
+  /** Default of {@link GradCamConfig.interpolation}. */
+  interpolation: 'bilinear' as CamInterpolation,
+  /** Default of {@link GradCamConfig.normalize}. */
+  normalize: false,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Grad-CAM: a layer's channels weighted by their spatially averaged gradients.
@@ -98,7 +109,7 @@ export class GradCam implements AttributionMethod<GradCamOptions> {
 
   /**
    * @param config - see {@link GradCamConfig}
-   * @throws {@link InvalidValueError} for a missing `layer`, an unknown key or a bad value.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a missing `layer`, an unknown key or a bad value.
    */
   constructor(config: GradCamConfig) {
     const fn = 'GradCam';
@@ -125,9 +136,9 @@ export class GradCam implements AttributionMethod<GradCamOptions> {
    * @param input - a batch `[N, H, W, C]` (NHWC; any batch when `upsample` is false)
    * @param options - target, batchSize, seed (unused: the method is deterministic)
    * @returns `attributions` `[N, H, W, 1]` (or `[N, h, w, 1]`) and `zeroMaps`; the caller disposes the tensor
-   * @throws {@link NotAvailableError} for a plain-function model; {@link UnknownNameError} for an
-   * unknown layer; {@link ShapeError} for a layer output that is not `[N, h, w, K]` or a non-image
-   * input with `upsample`; {@link InvalidValueError} for a bad target or option.
+   * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} for a plain-function model; {@link "@lab/tensor"!UnknownNameError | UnknownNameError} for an
+   * unknown layer; {@link "@lab/tensor"!ShapeError | ShapeError} for a layer output that is not `[N, h, w, K]` or a non-image
+   * input with `upsample`; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: GradCamOptions = {}): Promise<GradCamResult> {
     const fn = 'GradCam.attribute';

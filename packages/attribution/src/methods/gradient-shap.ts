@@ -65,7 +65,16 @@ export interface GradientShapOptions extends AttributionOptions {
  * `batchSize` (draws per forward/backward pass; Captum has none, captum#1350) is this package's.
  * @category Methods
  */
-export const GRADIENT_SHAP_DEFAULTS = Object.freeze({ samples: 5, stdev: 0, multiplyByInputs: true, batchSize: 32 });
+export const GRADIENT_SHAP_DEFAULTS = Object.freeze({
+  /** Default of {@link GradientShapConfig.samples}. */
+  samples: 5,
+  /** Default of {@link GradientShapConfig.stdev}. */
+  stdev: 0,
+  /** Default of {@link GradientShapConfig.multiplyByInputs}. */
+  multiplyByInputs: true,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /** Resolved baseline distribution: a `[B, …]` tensor or a sampler. */
 type Resolved = { kind: 'tensor'; baselines: tf.Tensor } | { kind: 'sampler'; sampler: BaselineSampler };
@@ -101,7 +110,7 @@ export class GradientShap implements AttributionMethod<GradientShapOptions> {
 
   /**
    * @param config - see {@link GradientShapConfig}
-   * @throws {@link InvalidValueError} for an unknown key, `samples < 1` or `stdev < 0`.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown key, `samples < 1` or `stdev < 0`.
    */
   constructor(config: GradientShapConfig = {}) {
     const fn = 'GradientShap';
@@ -117,7 +126,7 @@ export class GradientShap implements AttributionMethod<GradientShapOptions> {
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - see {@link GradientShapOptions}
    * @returns attributions of the input's shape and `delta` `[N]` (when `multiplyByInputs`); the caller disposes them
-   * @throws {@link ShapeError} for baselines of the wrong shape; {@link InvalidValueError} for a bad
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for baselines of the wrong shape; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad
    * input, target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: GradientShapOptions = {}): Promise<AttributionResult> {

@@ -20,7 +20,10 @@ import {
 export type GuidedBackpropOptions = AttributionOptions;
 
 /** Defaults of {@link GuidedBackprop}: `batchSize` (this package's). @category Methods */
-export const GUIDED_BACKPROP_DEFAULTS = Object.freeze({ batchSize: 32 });
+export const GUIDED_BACKPROP_DEFAULTS = Object.freeze({
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Guided Backpropagation: the input gradient with every ReLU's backward pass also rectifying the
@@ -48,8 +51,8 @@ export class GuidedBackprop implements AttributionMethod<GuidedBackpropOptions> 
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - target, batchSize, seed (unused: the method is deterministic)
    * @returns attributions of the input's shape; the caller disposes them
-   * @throws {@link NotAvailableError} for a plain-function model or a functional ReLU;
-   * {@link ShapeError} / {@link InvalidValueError} for a bad input, target or option.
+   * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} for a plain-function model or a functional ReLU;
+   * {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: GuidedBackpropOptions = {}): Promise<AttributionResult> {
     const fn = 'GuidedBackprop.attribute';

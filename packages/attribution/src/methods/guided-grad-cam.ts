@@ -31,7 +31,12 @@ export interface GuidedGradCamConfig {
 export type GuidedGradCamOptions = AttributionOptions;
 
 /** Defaults of {@link GuidedGradCam}: bilinear resampling (as {@link GradCam}); `batchSize` is this package's. @category Methods */
-export const GUIDED_GRAD_CAM_DEFAULTS = Object.freeze({ interpolation: GRAD_CAM_DEFAULTS.interpolation, batchSize: 32 });
+export const GUIDED_GRAD_CAM_DEFAULTS = Object.freeze({
+  /** Default of {@link GuidedGradCamConfig.interpolation}. */
+  interpolation: GRAD_CAM_DEFAULTS.interpolation,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Guided Grad-CAM: Guided Backprop attributions masked by the rectified, upsampled Grad-CAM map.
@@ -60,7 +65,7 @@ export class GuidedGradCam implements AttributionMethod<GuidedGradCamOptions> {
 
   /**
    * @param config - see {@link GuidedGradCamConfig}
-   * @throws {@link InvalidValueError} for a missing `layer`, an unknown key or a bad value.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a missing `layer`, an unknown key or a bad value.
    */
   constructor(config: GuidedGradCamConfig) {
     const fn = 'GuidedGradCam';

@@ -58,7 +58,12 @@ export interface IbaOptions extends AttributionOptions {
    * one sample of the layer output `[h, w, c]`, e.g. estimated over a dataset as IBA does.
    * @defaultValue per-channel mean and std of the layer output over the input batch and all positions
    */
-  stats?: { mean: tf.Tensor; std: tf.Tensor };
+  stats?: {
+    /** Mean μ of the layer's features. */
+    mean: tf.Tensor;
+    /** Standard deviation σ of the layer's features. */
+    std: tf.Tensor;
+  };
 }
 
 /**
@@ -68,14 +73,23 @@ export interface IbaOptions extends AttributionOptions {
  * @category Optimised masks
  */
 export const IBA_DEFAULTS = Object.freeze({
+  /** Default of {@link IbaConfig.beta}. */
   beta: 10,
+  /** Default of {@link IbaConfig.iterations}. */
   iterations: 10,
+  /** Default of {@link IbaConfig.learningRate}. */
   learningRate: 1,
+  /** Default of {@link IbaConfig.noiseSamples}. */
   noiseSamples: 10,
+  /** Default of {@link IbaConfig.initAlpha}. */
   initAlpha: 5,
+  /** Default of {@link IbaConfig.sigma}. */
   sigma: 1,
+  /** Default of {@link IbaConfig.minStd}. */
   minStd: 0.01,
+  /** Default of {@link AttributionOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link AttributionOptions.seed}. */
   seed: 0,
 });
 
@@ -122,7 +136,7 @@ export class Iba implements AttributionMethod<IbaOptions> {
 
   /**
    * @param config - see {@link IbaConfig}
-   * @throws {@link InvalidValueError} for unknown keys, a missing layer or out-of-range settings.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys, a missing layer or out-of-range settings.
    */
   constructor(config: IbaConfig) {
     const fn = 'Iba';
@@ -147,8 +161,8 @@ export class Iba implements AttributionMethod<IbaOptions> {
    * @param input - images `[N, H, W, C]` (NHWC)
    * @param options - target, stats, batchSize, seed
    * @returns attributions `[N, H, W, C]`, capacity in bits per layer position (caller disposes)
-   * @throws {@link InvalidValueError} for a function model or bad options; {@link UnknownNameError} for an
-   *   unknown layer; {@link ShapeError} for a non-NHWC input, a layer output that is not `[N, h, w, c]` or stats that do not broadcast.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a function model or bad options; {@link "@lab/tensor"!UnknownNameError | UnknownNameError} for an
+   *   unknown layer; {@link "@lab/tensor"!ShapeError | ShapeError} for a non-NHWC input, a layer output that is not `[N, h, w, c]` or stats that do not broadcast.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: IbaOptions = {}): Promise<AttributionResult> {
     const fn = 'Iba.attribute';

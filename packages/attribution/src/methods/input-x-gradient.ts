@@ -19,7 +19,10 @@ import {
 export type InputXGradientOptions = AttributionOptions;
 
 /** Defaults of {@link InputXGradient}: `batchSize` (this package's). @category Methods */
-export const INPUT_X_GRADIENT_DEFAULTS = Object.freeze({ batchSize: 32 });
+export const INPUT_X_GRADIENT_DEFAULTS = Object.freeze({
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Input × Gradient: the input times the gradient of the explained output.
@@ -45,7 +48,7 @@ export class InputXGradient implements AttributionMethod<InputXGradientOptions> 
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - target, batchSize, seed (unused: the method is deterministic)
    * @returns attributions of the input's shape; the caller disposes them
-   * @throws {@link ShapeError} / {@link InvalidValueError} for a bad input, target or option.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: InputXGradientOptions = {}): Promise<AttributionResult> {
     const fn = 'InputXGradient.attribute';

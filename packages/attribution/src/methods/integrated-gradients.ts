@@ -57,9 +57,13 @@ export interface IntegratedGradientsOptions extends AttributionOptions {
  * @category Methods
  */
 export const INTEGRATED_GRADIENTS_DEFAULTS = Object.freeze({
+  /** Default of {@link IntegratedGradientsConfig.steps}. */
   steps: 50,
+  /** Default of {@link IntegratedGradientsConfig.rule}. */
   rule: 'gauss-legendre' as QuadratureRule,
+  /** Default of {@link IntegratedGradientsConfig.multiplyByInputs}. */
   multiplyByInputs: true,
+  /** Default of {@link AttributionOptions.batchSize}. */
   batchSize: 32,
 });
 
@@ -92,7 +96,7 @@ export class IntegratedGradients implements AttributionMethod<IntegratedGradient
 
   /**
    * @param config - see {@link IntegratedGradientsConfig}
-   * @throws {@link InvalidValueError} for an unknown key, a bad `steps` or an unknown `rule`.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown key, a bad `steps` or an unknown `rule`.
    */
   constructor(config: IntegratedGradientsConfig = {}) {
     const fn = 'IntegratedGradients';
@@ -115,7 +119,7 @@ export class IntegratedGradients implements AttributionMethod<IntegratedGradient
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - see {@link IntegratedGradientsOptions}
    * @returns attributions of the input's shape and `delta` `[N]` (when `multiplyByInputs`); the caller disposes them
-   * @throws {@link ShapeError} / {@link InvalidValueError} for a bad input, target, baseline or option.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target, baseline or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: IntegratedGradientsOptions = {}): Promise<AttributionResult> {
     const fn = 'IntegratedGradients.attribute';

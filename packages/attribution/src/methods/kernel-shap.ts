@@ -35,7 +35,16 @@ export interface KernelShapConfig {
  * batchSize 32 (package default; results do not depend on it), seed 0.
  * @category Shapley
  */
-export const KERNEL_SHAP_DEFAULTS = Object.freeze({ samples: 25, exact: 'auto' as const, batchSize: 32, seed: 0 });
+export const KERNEL_SHAP_DEFAULTS = Object.freeze({
+  /** Default of {@link KernelShapConfig.samples}. */
+  samples: 25,
+  /** Default of {@link KernelShapConfig.exact}. */
+  exact: 'auto' as const,
+  /** Default of {@link "@lab/attribution"!AttributionOptions.batchSize | AttributionOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link "@lab/attribution"!AttributionOptions.seed | AttributionOptions.seed}. */
+  seed: 0,
+});
 
 /** Enumeration ceiling for `exact: true` (2^20 evaluations per sample). */
 const EXACT_CEILING = 20;
@@ -86,7 +95,7 @@ export class KernelShap implements AttributionMethod<ShapleyOptions> {
 
   /**
    * @param config - see {@link KernelShapConfig}
-   * @throws {@link InvalidValueError} for unknown keys, samples < 2 or a bad `exact`.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys, samples < 2 or a bad `exact`.
    */
   constructor(config: KernelShapConfig = {}) {
     const fn = 'KernelShap';
@@ -106,7 +115,7 @@ export class KernelShap implements AttributionMethod<ShapleyOptions> {
    * @param input - a batch `[N, …]`
    * @param options - target, baselines, featureMask, batchSize, seed
    * @returns attributions `[N, …]` and delta `[N]` (≈ 0 by construction; caller disposes both)
-   * @throws {@link InvalidValueError} for `exact: true` with more than 20 groups, or bad options.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for `exact: true` with more than 20 groups, or bad options.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: ShapleyOptions = {}): Promise<AttributionResult> {
     const fn = 'KernelShap.attribute';

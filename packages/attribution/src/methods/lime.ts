@@ -86,12 +86,19 @@ export interface LimeOptions extends AttributionOptions {
  * @category Perturbation
  */
 export const LIME_DEFAULTS = Object.freeze({
+  /** Default of {@link LimeConfig.samples}. */
   samples: 50,
+  /** Default of {@link LimeConfig.kernelWidth}. */
   kernelWidth: 1.0,
+  /** Default of {@link LimeConfig.segmentation}. */
   segmentation: 'auto' as LimeSegmentation,
+  /** Default of {@link LimeConfig.gridCells}. */
   gridCells: Object.freeze([4, 4]) as readonly [number, number],
+  /** Default of {@link LimeConfig.alpha}. */
   alpha: 0.01,
+  /** Default of {@link AttributionOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link AttributionOptions.seed}. */
   seed: 0,
 });
 
@@ -134,7 +141,7 @@ export class Lime implements AttributionMethod<LimeOptions> {
 
   /**
    * @param config - see {@link LimeConfig}
-   * @throws {@link InvalidValueError} for unknown keys or out-of-range settings.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys or out-of-range settings.
    */
   constructor(config: LimeConfig = {}) {
     const fn = 'Lime';
@@ -162,8 +169,8 @@ export class Lime implements AttributionMethod<LimeOptions> {
    * @param input - a batch `[N, …]` (NHWC `[N, H, W, C]` for 'grid' and 'slic')
    * @param options - target, baselines, featureMask, batchSize, seed
    * @returns attributions `[N, …]` (caller disposes)
-   * @throws {@link InvalidValueError} when a sample has fewer components than `features` (lime#386)
-   *   or for bad options; {@link ShapeError} for 'grid'/'slic' on a non-NHWC input.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when a sample has fewer components than `features` (lime#386)
+   *   or for bad options; {@link "@lab/tensor"!ShapeError | ShapeError} for 'grid'/'slic' on a non-NHWC input.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: LimeOptions = {}): Promise<AttributionResult> {
     const fn = 'Lime.attribute';

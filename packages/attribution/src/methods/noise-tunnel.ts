@@ -36,7 +36,16 @@ export interface NoiseTunnelConfig {
  * `batchSize` (noisy inputs per call of the wrapped method, also passed on to it) is this package's.
  * @category Methods
  */
-export const NOISE_TUNNEL_DEFAULTS = Object.freeze({ type: 'smoothgrad' as NoiseTunnelType, samples: 5, stdev: 1.0, batchSize: 32 });
+export const NOISE_TUNNEL_DEFAULTS = Object.freeze({
+  /** Default of {@link NoiseTunnelConfig.type}. */
+  type: 'smoothgrad' as NoiseTunnelType,
+  /** Default of {@link NoiseTunnelConfig.samples}. */
+  samples: 5,
+  /** Default of {@link NoiseTunnelConfig.stdev}. */
+  stdev: 1.0,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 const TYPES: readonly NoiseTunnelType[] = ['smoothgrad', 'smoothgrad-sq', 'vargrad'];
 
@@ -79,7 +88,7 @@ export class NoiseTunnel<O extends AttributionOptions = AttributionOptions> impl
   /**
    * @param method - any attribution method
    * @param config - see {@link NoiseTunnelConfig}
-   * @throws {@link InvalidValueError} for a non-method, an unknown key or type, `samples < 1` or `stdev < 0`.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-method, an unknown key or type, `samples < 1` or `stdev < 0`.
    */
   constructor(method: AttributionMethod<O>, config: NoiseTunnelConfig = {}) {
     const fn = 'NoiseTunnel';
@@ -102,7 +111,7 @@ export class NoiseTunnel<O extends AttributionOptions = AttributionOptions> impl
    * @param input - a batch `[N, …]`
    * @param options - the wrapped method's options; `seed` drives the noise, `batchSize` the grouping
    * @returns attributions of the wrapped method's shape; the caller disposes them
-   * @throws whatever the wrapped method throws; {@link ShapeError} / {@link InvalidValueError} for a bad input or option.
+   * @throws whatever the wrapped method throws; {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: O = {} as O): Promise<AttributionResult> {
     const fn = 'NoiseTunnel.attribute';

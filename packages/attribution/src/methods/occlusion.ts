@@ -44,7 +44,12 @@ export interface OcclusionOptions extends AttributionOptions {
  * (package default; Captum's `perturbations_per_eval=1` — results do not depend on it).
  * @category Perturbation
  */
-export const OCCLUSION_DEFAULTS = Object.freeze({ stride: 1, batchSize: 32 });
+export const OCCLUSION_DEFAULTS = Object.freeze({
+  /** Default of {@link OcclusionConfig.stride}. */
+  stride: 1,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Occlusion: the output drop when a sliding window is replaced by the baseline, averaged over the
@@ -74,7 +79,7 @@ export class Occlusion implements AttributionMethod<OcclusionOptions> {
 
   /**
    * @param config - window and stride, see {@link OcclusionConfig}
-   * @throws {@link InvalidValueError} for unknown keys, non-positive sizes or a stride list of the wrong length.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys, non-positive sizes or a stride list of the wrong length.
    */
   constructor(config: OcclusionConfig) {
     const fn = 'Occlusion';
@@ -103,8 +108,8 @@ export class Occlusion implements AttributionMethod<OcclusionOptions> {
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - target, baselines, batchSize (seed is accepted and unused: the method is deterministic)
    * @returns attributions `[N, …]` (caller disposes)
-   * @throws {@link ShapeError} when the window is larger than the input or has more axes than a sample;
-   *   {@link InvalidValueError} for bad options.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when the window is larger than the input or has more axes than a sample;
+   *   {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: OcclusionOptions = {}): Promise<AttributionResult> {
     const fn = 'Occlusion.attribute';

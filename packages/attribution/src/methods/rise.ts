@@ -39,7 +39,18 @@ export interface RiseOptions extends AttributionOptions {
  * 32 (package default, results do not depend on it); seed 0.
  * @category Perturbation
  */
-export const RISE_DEFAULTS = Object.freeze({ masks: 6000, cells: 8, p: 0.1, batchSize: 32, seed: 0 });
+export const RISE_DEFAULTS = Object.freeze({
+  /** Default of {@link RiseConfig.masks}. */
+  masks: 6000,
+  /** Default of {@link RiseConfig.cells}. */
+  cells: 8,
+  /** Default of {@link RiseConfig.p}. */
+  p: 0.1,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link AttributionOptions.seed}. */
+  seed: 0,
+});
 
 /**
  * RISE: the expected target score under random smooth masks, per pixel, weighted by the mask.
@@ -72,7 +83,7 @@ export class Rise implements AttributionMethod<RiseOptions> {
 
   /**
    * @param config - see {@link RiseConfig}
-   * @throws {@link InvalidValueError} for unknown keys or out-of-range settings.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys or out-of-range settings.
    */
   constructor(config: RiseConfig = {}) {
     const fn = 'Rise';
@@ -88,7 +99,7 @@ export class Rise implements AttributionMethod<RiseOptions> {
    * @param input - images `[N, H, W, C]` (NHWC)
    * @param options - target, baselines, batchSize, seed
    * @returns attributions `[N, H, W, C]` (equal over channels; caller disposes)
-   * @throws {@link ShapeError} for a non-rank-4 input or `cells` larger than the image; {@link InvalidValueError} for bad options.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a non-rank-4 input or `cells` larger than the image; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: RiseOptions = {}): Promise<AttributionResult> {
     const fn = 'Rise.attribute';

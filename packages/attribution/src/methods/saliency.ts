@@ -33,7 +33,12 @@ export type SaliencyOptions = AttributionOptions;
  * method is signed"; Captum uses `abs=True`); `batchSize` is this package's.
  * @category Methods
  */
-export const SALIENCY_DEFAULTS = Object.freeze({ abs: false, batchSize: 32 });
+export const SALIENCY_DEFAULTS = Object.freeze({
+  /** Default of {@link SaliencyConfig.abs}. */
+  abs: false,
+  /** Default of {@link AttributionOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /**
  * Saliency: the gradient of the explained output with respect to the input.
@@ -57,7 +62,7 @@ export class Saliency implements AttributionMethod<SaliencyOptions> {
 
   /**
    * @param config - see {@link SaliencyConfig}
-   * @throws {@link InvalidValueError} for an unknown key or a non-boolean `abs`.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown key or a non-boolean `abs`.
    */
   constructor(config: SaliencyConfig = {}) {
     checkOptions('Saliency', config, ['abs']);
@@ -71,7 +76,7 @@ export class Saliency implements AttributionMethod<SaliencyOptions> {
    * @param input - a batch `[N, …]` (NHWC for images)
    * @param options - target, batchSize, seed (unused: the method is deterministic)
    * @returns attributions of the input's shape; the caller disposes them
-   * @throws {@link ShapeError} / {@link InvalidValueError} for a bad input, target or option.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: SaliencyOptions = {}): Promise<AttributionResult> {
     const fn = 'Saliency.attribute';

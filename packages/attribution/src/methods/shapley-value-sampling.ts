@@ -27,7 +27,14 @@ export interface ShapleyValueSamplingConfig {
  * default; results do not depend on it), seed 0.
  * @category Shapley
  */
-export const SHAPLEY_VALUE_SAMPLING_DEFAULTS = Object.freeze({ samples: 25, batchSize: 32, seed: 0 });
+export const SHAPLEY_VALUE_SAMPLING_DEFAULTS = Object.freeze({
+  /** Default of {@link ShapleyValueSamplingConfig.samples}. */
+  samples: 25,
+  /** Default of {@link "@lab/attribution"!AttributionOptions.batchSize | AttributionOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link "@lab/attribution"!AttributionOptions.seed | AttributionOptions.seed}. */
+  seed: 0,
+});
 
 /**
  * Shapley value sampling: the average marginal contribution of each feature over random orderings.
@@ -54,7 +61,7 @@ export class ShapleyValueSampling implements AttributionMethod<ShapleyOptions> {
 
   /**
    * @param config - see {@link ShapleyValueSamplingConfig}
-   * @throws {@link InvalidValueError} for unknown keys or a non-positive sample count.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for unknown keys or a non-positive sample count.
    */
   constructor(config: ShapleyValueSamplingConfig = {}) {
     const fn = 'ShapleyValueSampling';
@@ -68,7 +75,7 @@ export class ShapleyValueSampling implements AttributionMethod<ShapleyOptions> {
    * @param input - a batch `[N, …]`
    * @param options - target, baselines, featureMask, batchSize, seed
    * @returns attributions `[N, …]` and delta `[N]` (caller disposes both)
-   * @throws {@link InvalidValueError} for bad options; {@link ShapeError} for a mask that does not broadcast.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options; {@link "@lab/tensor"!ShapeError | ShapeError} for a mask that does not broadcast.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: ShapleyOptions = {}): Promise<AttributionResult> {
     const fn = 'ShapleyValueSampling.attribute';

@@ -25,7 +25,7 @@ export interface Segmentation {
  * @param cellsY - cells along the height, 1..h
  * @param cellsX - cells along the width, 1..w
  * @returns the label map (count = cellsY·cellsX)
- * @throws {@link InvalidValueError} when a size is not a positive integer or a cell count exceeds its axis.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when a size is not a positive integer or a cell count exceeds its axis.
  * @example
  * ```ts
  * const { labels, count } = gridSegments(8, 8, 2, 2); // 4 quadrants

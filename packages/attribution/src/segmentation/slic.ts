@@ -39,12 +39,19 @@ export interface SlicOptions {
  * @category Segmentation
  */
 export const SLIC_DEFAULTS = Object.freeze({
+  /** Default of {@link SlicOptions.segments}. */
   segments: 100,
+  /** Default of {@link SlicOptions.compactness}. */
   compactness: 10,
+  /** Default of {@link SlicOptions.iterations}. */
   iterations: 10,
+  /** Default of {@link SlicOptions.sigma}. */
   sigma: 0,
+  /** Default of {@link SlicOptions.colorSpace}. */
   colorSpace: 'lab' as 'lab' | 'rgb',
+  /** Default of {@link SlicOptions.enforceConnectivity}. */
   enforceConnectivity: true,
+  /** Default of {@link SlicOptions.minSizeFactor}. */
   minSizeFactor: 0.5,
 });
 
@@ -60,7 +67,7 @@ export const SLIC_DEFAULTS = Object.freeze({
  * @param image - one image `[H, W, C]` (NHWC sample; values in [0, 1] for `'lab'`)
  * @param options - see {@link SlicOptions}
  * @returns the label map; every pixel has a label in `0..count−1`
- * @throws {@link ShapeError} for a non-rank-3 image or `'lab'` with C ≠ 3; {@link InvalidValueError} for bad options or non-finite pixels.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a non-rank-3 image or `'lab'` with C ≠ 3; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options or non-finite pixels.
  * @see Achanta et al. 2012, "SLIC superpixels compared to state-of-the-art superpixel methods" (TPAMI 34(11)); scikit-image `slic`.
  * @example
  * ```ts

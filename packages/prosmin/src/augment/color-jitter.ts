@@ -22,7 +22,16 @@ export interface ColorJitterOptions {
 }
 
 /** Defaults of {@link ColorJitterOptions}: DINO's `ColorJitter(0.4, 0.4, 0.2, 0.1)` applied with p = 0.8 (hue is not implemented). @category Augmentations */
-export const COLOR_JITTER_DEFAULTS = Object.freeze({ brightness: 0.4, contrast: 0.4, saturation: 0.2, p: 0.8 });
+export const COLOR_JITTER_DEFAULTS = Object.freeze({
+  /** Default of {@link ColorJitterOptions.brightness}. */
+  brightness: 0.4,
+  /** Default of {@link ColorJitterOptions.contrast}. */
+  contrast: 0.4,
+  /** Default of {@link ColorJitterOptions.saturation}. */
+  saturation: 0.2,
+  /** Default of {@link ColorJitterOptions.p}. */
+  p: 0.8,
+});
 
 /**
  * Changes brightness, contrast and saturation by random factors, per image, clipping to [0, 1].
@@ -34,7 +43,7 @@ export const COLOR_JITTER_DEFAULTS = Object.freeze({ brightness: 0.4, contrast: 
  * @param images - `[n, h, w, c]`, float32 in [0, 1], c = 1 or 3
  * @param options - see {@link ColorJitterOptions}
  * @returns `[n, h, w, c]` in [0, 1]; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see torchvision `transforms.ColorJitter`
  * @example
  * ```ts

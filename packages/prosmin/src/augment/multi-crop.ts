@@ -57,18 +57,31 @@ export interface MultiCropOptions {
  * @category Augmentations
  */
 export const MULTI_CROP_DEFAULTS = Object.freeze({
+  /** Default of {@link MultiCropOptions.localCrops}. */
   localCrops: 16,
+  /** Default of {@link MultiCropOptions.globalScale}. */
   globalScale: Object.freeze([0.4, 1] as const),
+  /** Default of {@link MultiCropOptions.localScale}. */
   localScale: Object.freeze([0.05, 0.4] as const),
+  /** Default of {@link MultiCropOptions.flipProbability}. */
   flipProbability: 0.5,
+  /** Default of {@link MultiCropOptions.jitterProbability}. */
   jitterProbability: 0.8,
+  /** Default of {@link MultiCropOptions.brightness}. */
   brightness: 0.4,
+  /** Default of {@link MultiCropOptions.contrast}. */
   contrast: 0.4,
+  /** Default of {@link MultiCropOptions.saturation}. */
   saturation: 0.2,
+  /** Default of {@link MultiCropOptions.grayscaleProbability}. */
   grayscaleProbability: 0.2,
+  /** Default of {@link MultiCropOptions.blurSigma}. */
   blurSigma: Object.freeze([0.1, 2] as const),
+  /** Default of {@link MultiCropOptions.blurProbabilities}. */
   blurProbabilities: Object.freeze([1, 0.1, 0.5] as const),
+  /** Default of {@link MultiCropOptions.solarizeProbability}. */
   solarizeProbability: 0.2,
+  /** Default of {@link MultiCropOptions.noiseStd}. */
   noiseStd: 0,
 });
 
@@ -93,7 +106,7 @@ const KEYS = ['globalSize', 'localSize', 'rng', ...Object.keys(MULTI_CROP_DEFAUL
  * @param images - `[n, h, w, c]`, float32 in [0, 1]
  * @param options - see {@link MultiCropOptions}
  * @returns new view tensors; the caller disposes all of them (`tf.dispose([...globals, ...locals])`)
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see Caron et al. 2021, arXiv:2104.14294, §3.1 and Appendix
  * @example
  * ```ts

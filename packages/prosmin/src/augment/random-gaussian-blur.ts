@@ -18,7 +18,12 @@ export interface RandomGaussianBlurOptions {
 }
 
 /** Defaults of {@link RandomGaussianBlurOptions}: DINO's `utils.GaussianBlur(p=0.5, radius_min=0.1, radius_max=2.0)` (for 224 px crops). @category Augmentations */
-export const RANDOM_GAUSSIAN_BLUR_DEFAULTS = Object.freeze({ p: 0.5, sigma: Object.freeze([0.1, 2] as const) });
+export const RANDOM_GAUSSIAN_BLUR_DEFAULTS = Object.freeze({
+  /** Default of {@link RandomGaussianBlurOptions.p}. */
+  p: 0.5,
+  /** Default of {@link RandomGaussianBlurOptions.sigma}. */
+  sigma: Object.freeze([0.1, 2] as const),
+});
 
 /**
  * Blurs each image with probability p by a Gaussian of standard deviation σ ~ U(sigma).
@@ -28,7 +33,7 @@ export const RANDOM_GAUSSIAN_BLUR_DEFAULTS = Object.freeze({ p: 0.5, sigma: Obje
  * @param images - `[n, h, w, c]`, float32
  * @param options - see {@link RandomGaussianBlurOptions}
  * @returns `[n, h, w, c]`; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see facebookresearch/dino `utils.GaussianBlur`
  * @example
  * ```ts

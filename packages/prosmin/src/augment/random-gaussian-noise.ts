@@ -23,7 +23,7 @@ export interface RandomGaussianNoiseOptions {
  * @param images - `[n, h, w, c]`, float32 in [0, 1]
  * @param options - see {@link RandomGaussianNoiseOptions}
  * @returns `[n, h, w, c]` in [0, 1]; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @example
  * ```ts
  * const noisy = randomGaussianNoise(images, { std: 0.1, rng: new Rng(5) });

@@ -21,7 +21,7 @@ export interface RandomGrayscaleOptions {
  * @param images - `[n, h, w, c]`, float32
  * @param options - see {@link RandomGrayscaleOptions}
  * @returns `[n, h, w, c]`; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see torchvision `transforms.RandomGrayscale`
  * @example
  * ```ts

@@ -20,7 +20,7 @@ export interface RandomHorizontalFlipOptions {
  * @param images - `[n, h, w, c]`, float32
  * @param options - see {@link RandomHorizontalFlipOptions}
  * @returns `[n, h, w, c]`; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see torchvision `transforms.RandomHorizontalFlip`
  * @example
  * ```ts

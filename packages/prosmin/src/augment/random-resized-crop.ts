@@ -18,7 +18,9 @@ export interface RandomResizedCropOptions {
 
 /** Defaults of {@link RandomResizedCropOptions}: torchvision's `RandomResizedCrop`. @category Augmentations */
 export const RANDOM_RESIZED_CROP_DEFAULTS = Object.freeze({
+  /** Default of {@link RandomResizedCropOptions.scale}. */
   scale: Object.freeze([0.08, 1] as const),
+  /** Default of {@link RandomResizedCropOptions.ratio}. */
   ratio: Object.freeze([3 / 4, 4 / 3] as const),
 });
 
@@ -34,7 +36,7 @@ export const RANDOM_RESIZED_CROP_DEFAULTS = Object.freeze({
  * @param size - output side in pixels
  * @param options - see {@link RandomResizedCropOptions}
  * @returns `[n, size, size, c]`; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see torchvision `transforms.RandomResizedCrop.get_params`
  * @example
  * ```ts

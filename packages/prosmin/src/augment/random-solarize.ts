@@ -23,7 +23,7 @@ export interface RandomSolarizeOptions {
  * @param images - `[n, h, w, c]`, float32 in [0, 1]
  * @param options - see {@link RandomSolarizeOptions}
  * @returns `[n, h, w, c]`; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see PIL `ImageOps.solarize`; facebookresearch/dino `utils.Solarization`
  * @example
  * ```ts

@@ -15,7 +15,7 @@ import { checkFiniteArray } from '../internal/validate';
  * @param positives - scores of the positive class, finite
  * @param negatives - scores of the negative class, finite
  * @returns the AUROC in [0, 1]
- * @throws {@link InvalidValueError} for an empty set or a non-finite score
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an empty set or a non-finite score
  * @see Hanley & McNeil 1982, doi:10.1148/radiology.143.1.7063747
  * @example
  * ```ts

@@ -19,14 +19,22 @@ export const CORRUPTIONS: readonly CorruptionName[] = Object.freeze(['gaussian-n
  * @category Evaluation
  */
 export const CORRUPTION_SEVERITIES = Object.freeze({
+  /** `make_cifar_c.py` (32 px images), the default. */
   cifar: Object.freeze({
+    /** Noise standard deviation σ of severities 1–5. */
     'gaussian-noise': Object.freeze([0.04, 0.06, 0.08, 0.09, 0.1]),
+    /** Blur σ in pixels of severities 1–5. */
     'gaussian-blur': Object.freeze([0.4, 0.6, 0.7, 0.8, 1]),
+    /** Contrast factor of severities 1–5. */
     contrast: Object.freeze([0.75, 0.5, 0.4, 0.3, 0.15]),
   }),
+  /** `make_imagenet_c.py` (224 px images). */
   imagenet: Object.freeze({
+    /** Noise standard deviation σ of severities 1–5. */
     'gaussian-noise': Object.freeze([0.08, 0.12, 0.18, 0.26, 0.38]),
+    /** Blur σ in pixels of severities 1–5. */
     'gaussian-blur': Object.freeze([1, 2, 3, 4, 6]),
+    /** Contrast factor of severities 1–5. */
     contrast: Object.freeze([0.4, 0.3, 0.2, 0.1, 0.05]),
   }),
 });
@@ -50,7 +58,7 @@ export interface CorruptOptions {
  * @param severity - 1 (mild) to 5 (severe)
  * @param options - see {@link CorruptOptions}
  * @returns `[n, h, w, c]` in [0, 1]; the caller disposes it
- * @throws {@link ShapeError} for a bad image batch; {@link InvalidValueError} for a bad name, severity or option
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad image batch; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad name, severity or option
  * @see Hendrycks & Dietterich 2019, arXiv:1903.12261; github.com/hendrycks/robustness
  * @example
  * ```ts

@@ -43,7 +43,7 @@ export interface ExpectedCalibrationErrorResult {
  * @param labels - n true classes in [0, C)
  * @param options - see {@link ExpectedCalibrationErrorOptions}
  * @returns the ECE, the maximum calibration error and the bins
- * @throws {@link ShapeError} for a bad probability tensor; {@link InvalidValueError} for bad labels, values outside [0, 1] or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad probability tensor; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad labels, values outside [0, 1] or options
  * @see Guo et al. 2017, arXiv:1706.04599, Eq. 3; Naeini et al. 2015
  * @example
  * ```ts

@@ -22,7 +22,7 @@ export interface ExtractFeaturesOptions {
  * @param images - `[n, h, w, c]`, float32
  * @param options - see {@link ExtractFeaturesOptions}
  * @returns `[n, d]`; the caller disposes it
- * @throws {@link InvalidValueError} for a non-module or bad options; {@link ShapeError} when the output is not `[batch, d]`
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-module or bad options; {@link "@lab/tensor"!ShapeError | ShapeError} when the output is not `[batch, d]`
  * @example
  * ```ts
  * const train = extractFeatures(method, trainImages, { batchSize: 128 });

@@ -34,12 +34,19 @@ export interface LinearProbeOptions {
  * @category Evaluation
  */
 export const LINEAR_PROBE_DEFAULTS = Object.freeze({
+  /** Default of {@link LinearProbeOptions.epochs}. */
   epochs: 100,
+  /** Default of {@link LinearProbeOptions.batchSize}. */
   batchSize: 128,
+  /** Default of {@link LinearProbeOptions.lr}. */
   lr: 0.001,
+  /** Default of {@link LinearProbeOptions.momentum}. */
   momentum: 0.9,
+  /** Default of {@link LinearProbeOptions.weightDecay}. */
   weightDecay: 0,
+  /** Default of {@link LinearProbeOptions.standardize}. */
   standardize: true,
+  /** Default of {@link LinearProbeOptions.seed}. */
   seed: 0,
 });
 
@@ -66,7 +73,7 @@ export interface LinearProbeResult {
  * @param test - test features `[m, d]` and labels (labels may exceed the training classes only below `numClasses`)
  * @param options - see {@link LinearProbeOptions}
  * @returns accuracies, predictions and test probabilities (the caller disposes `probabilities`)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for bad labels or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad labels or options
  * @see Caron et al. 2021 (DINO) `eval_linear.py`
  * @example
  * ```ts

@@ -21,7 +21,7 @@ export interface LowShotSubsetOptions {
  * @param fraction - in (0, 1]
  * @param options - see {@link LowShotSubsetOptions}
  * @returns the kept indices, ascending
- * @throws {@link InvalidValueError} for bad labels, fraction or options
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad labels, fraction or options
  * @see Chen et al. 2020 (SimCLR) §B.5; Grill et al. 2020 (BYOL) §4.2
  * @example
  * ```ts

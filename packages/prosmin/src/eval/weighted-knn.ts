@@ -21,7 +21,14 @@ export interface WeightedKnnOptions {
 }
 
 /** Defaults of {@link WeightedKnnOptions}: DINO's `eval_knn.py` (k = 20 of {10, 20, 100, 200}, T = 0.07). @category Evaluation */
-export const WEIGHTED_KNN_DEFAULTS = Object.freeze({ k: 20, temperature: 0.07, batchSize: 256 });
+export const WEIGHTED_KNN_DEFAULTS = Object.freeze({
+  /** Default of {@link WeightedKnnOptions.k}. */
+  k: 20,
+  /** Default of {@link WeightedKnnOptions.temperature}. */
+  temperature: 0.07,
+  /** Default of {@link WeightedKnnOptions.batchSize}. */
+  batchSize: 256,
+});
 
 /** What {@link weightedKnn} returns. @category Evaluation */
 export interface WeightedKnnResult {
@@ -43,7 +50,7 @@ export interface WeightedKnnResult {
  * @param test - test features `[m, d]` and labels
  * @param options - see {@link WeightedKnnOptions}
  * @returns accuracy, predictions and normalised votes (the caller disposes `probabilities`)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for k > n, bad labels or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for k > n, bad labels or options
  * @see Wu et al. 2018, arXiv:1805.01978; facebookresearch/dino `eval_knn.py`
  * @example
  * ```ts

@@ -13,7 +13,7 @@ import { l2Normalize } from '../nn/dino-head';
  * @param predictions - `[2, n, d]`: online predictions of view 1 and view 2
  * @param targets - `[2, n, d]`: target projections of view 1 and view 2 (treated as constants)
  * @returns a scalar in [0, 8]; the caller disposes it
- * @throws {@link ShapeError} for shapes other than `[2, n, d]` or a mismatch
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for shapes other than `[2, n, d]` or a mismatch
  * @see Grill et al. 2020, arXiv:2006.07733, Eq. 2 and the symmetrised loss of §3.1
  * @example
  * ```ts

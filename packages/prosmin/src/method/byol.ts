@@ -38,11 +38,17 @@ export interface ByolOptions {
  * @category Method
  */
 export const BYOL_DEFAULTS = Object.freeze({
+  /** Default of {@link ByolOptions.inChannels}. */
   inChannels: 1,
+  /** Default of {@link ByolOptions.widths}. */
   widths: Object.freeze([32, 64, 128]),
+  /** Default of {@link ByolOptions.hiddenDim}. */
   hiddenDim: 512,
+  /** Default of {@link ByolOptions.projectionDim}. */
   projectionDim: 128,
+  /** Default of {@link ByolOptions.momentum}. */
   momentum: 0.996,
+  /** Default of {@link ByolOptions.seed}. */
   seed: 0,
 });
 
@@ -95,7 +101,7 @@ export class Byol extends SelfSupervisedMethod {
 
   /**
    * @param options - see {@link ByolOptions}
-   * @throws {@link InvalidValueError} on a bad option or an unknown key
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a bad option or an unknown key
    */
   constructor(options: ByolOptions = {}) {
     super();

@@ -24,7 +24,7 @@ export interface CosineScheduleOptions {
  * @param totalSteps - T, the number of steps
  * @param options - see {@link CosineScheduleOptions}
  * @returns `T` values
- * @throws {@link InvalidValueError} for non-finite values, T < 1 or W > T
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for non-finite values, T < 1 or W > T
  * @see facebookresearch/dino `utils.cosine_scheduler`
  * @example
  * ```ts

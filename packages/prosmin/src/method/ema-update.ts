@@ -16,8 +16,8 @@ import { checkNumber } from '../internal/validate';
  * @param target - the EMA network ξ (modified in place)
  * @param online - the trained network θ (read only)
  * @param momentum - κ ∈ [0, 1]
- * @throws {@link InvalidValueError} for a bad κ or a target parameter without partner
- * @throws {@link ShapeError} when partners differ in shape
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad κ or a target parameter without partner
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when partners differ in shape
  * @see arXiv:2309.02048 §3; Grill et al. 2020, Eq. 1
  * @example
  * ```ts

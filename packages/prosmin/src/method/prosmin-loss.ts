@@ -20,7 +20,12 @@ export interface ProsminLossOptions {
 }
 
 /** Defaults of {@link ProsminLossOptions}: `lamda = 2.4` and the factor 10 of `SCORELoss` (amirvhd/SSL-sore-rule `scoreloss.py`, `main_prosmin.py`). @category Method */
-export const PROSMIN_LOSS_DEFAULTS = Object.freeze({ lambda: 2.4, scale: 10 });
+export const PROSMIN_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link ProsminLossOptions.lambda}. */
+  lambda: 2.4,
+  /** Default of {@link ProsminLossOptions.scale}. */
+  scale: 10,
+});
 
 /**
  * Computes ProSMIN's loss of M online samples per view against the centred target outputs of the
@@ -36,7 +41,7 @@ export const PROSMIN_LOSS_DEFAULTS = Object.freeze({ lambda: 2.4, scale: 10 });
  * @param targets - `[G, n, d]`: target outputs of the G global views, already centred
  * @param options - see {@link ProsminLossOptions}
  * @returns a scalar; the caller disposes it
- * @throws {@link ShapeError} for mismatched shapes or M < 2; {@link InvalidValueError} for bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes or M < 2; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options
  * @see arXiv:2309.02048, Eqs. 4–6; amirvhd/SSL-sore-rule `scoreloss.py`
  * @example
  * ```ts

@@ -53,16 +53,27 @@ export interface ProsminOptions {
  * @category Method
  */
 export const PROSMIN_DEFAULTS = Object.freeze({
+  /** Default of {@link ProsminOptions.inChannels}. */
   inChannels: 1,
+  /** Default of {@link ProsminOptions.widths}. */
   widths: Object.freeze([32, 64, 128]),
+  /** Default of {@link ProsminOptions.outDim}. */
   outDim: 256,
+  /** Default of {@link ProsminOptions.hiddenDim}. */
   hiddenDim: 256,
+  /** Default of {@link ProsminOptions.bottleneckDim}. */
   bottleneckDim: 64,
+  /** Default of {@link ProsminOptions.samples}. */
   samples: 4,
+  /** Default of {@link ProsminOptions.lambda}. */
   lambda: 2.4,
+  /** Default of {@link ProsminOptions.lossScale}. */
   lossScale: 10,
+  /** Default of {@link ProsminOptions.momentum}. */
   momentum: 0.9,
+  /** Default of {@link ProsminOptions.centerMomentum}. */
   centerMomentum: 0.9,
+  /** Default of {@link ProsminOptions.seed}. */
   seed: 0,
 });
 
@@ -166,7 +177,7 @@ export class Prosmin extends SelfSupervisedMethod {
 
   /**
    * @param options - see {@link ProsminOptions}
-   * @throws {@link InvalidValueError} on a bad option or an unknown key
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a bad option or an unknown key
    */
   constructor(options: ProsminOptions = {}) {
     super();

@@ -26,7 +26,16 @@ export interface DinoHeadOptions {
  * with `norm_last_layer = False`, the ProSMIN code's setting (amirvhd/SSL-sore-rule `main_prosmin.py`).
  * @category Networks
  */
-export const DINO_HEAD_DEFAULTS = Object.freeze({ hiddenDim: 2048, bottleneckDim: 256, layers: 3, normLastLayer: false });
+export const DINO_HEAD_DEFAULTS = Object.freeze({
+  /** Default of {@link DinoHeadOptions.hiddenDim}. */
+  hiddenDim: 2048,
+  /** Default of {@link DinoHeadOptions.bottleneckDim}. */
+  bottleneckDim: 256,
+  /** Default of {@link DinoHeadOptions.layers}. */
+  layers: 3,
+  /** Default of {@link DinoHeadOptions.normLastLayer}. */
+  normLastLayer: false,
+});
 
 /**
  * DINO's projection head: an MLP with GELU (`mlp.0`, `mlp.2`, …), L2 normalisation of the
@@ -56,7 +65,7 @@ export class DinoHead extends Module {
    * @param inDim - input size (the backbone's embedding size)
    * @param outDim - output size
    * @param options - see {@link DinoHeadOptions}
-   * @throws {@link InvalidValueError} on a bad size or unknown option
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a bad size or unknown option
    */
   constructor(inDim: number, outDim: number, options: DinoHeadOptions = {}) {
     super();
@@ -92,7 +101,7 @@ export class DinoHead extends Module {
    * Projects features.
    * @param x - `[n, inDim]`, float32
    * @returns `[n, outDim]`; the caller disposes it
-   * @throws {@link ShapeError} for a wrong shape
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a wrong shape
    */
   forward(x: tf.Tensor): tf.Tensor {
     checkTensor('DinoHead', 'x', x, 2);

@@ -41,7 +41,7 @@ export class MultiCropNet extends Module<[readonly tf.Tensor[]], tf.Tensor> {
    * Runs every view through the backbone (grouped by consecutive equal size) and the head.
    * @param views - NHWC batches with equal batch size; consecutive views of equal size are batched together
    * @returns `[views.length · n, out]`, rows in view order; the caller disposes it
-   * @throws {@link InvalidValueError} for an empty list or unequal batch sizes
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an empty list or unequal batch sizes
    */
   forward(views: readonly tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => this.head.call(this.features(views)));

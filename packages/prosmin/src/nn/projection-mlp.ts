@@ -46,7 +46,7 @@ export class ProjectionMlp extends Module {
    * @param hiddenDim - hidden size
    * @param outDim - output size
    * @param options - see {@link ProjectionMlpOptions}
-   * @throws {@link InvalidValueError} on a bad size or unknown option
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a bad size or unknown option
    */
   constructor(inDim: number, hiddenDim: number, outDim: number, options: ProjectionMlpOptions = {}) {
     super();
@@ -66,7 +66,7 @@ export class ProjectionMlp extends Module {
    * Applies the MLP.
    * @param x - `[n, inDim]`, float32 (n ≥ 2 in training mode, for the batch statistics)
    * @returns `[n, outDim]`; the caller disposes it
-   * @throws {@link ShapeError} for a wrong shape
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a wrong shape
    */
   forward(x: tf.Tensor): tf.Tensor {
     checkTensor('ProjectionMlp', 'x', x, 2);

@@ -21,7 +21,12 @@ export interface SmallConvNetOptions {
  * reference uses ViT-S/16 at 224 px, which is out of reach here).
  * @category Networks
  */
-export const SMALL_CONVNET_DEFAULTS = Object.freeze({ inChannels: 1, widths: Object.freeze([32, 64, 128]) });
+export const SMALL_CONVNET_DEFAULTS = Object.freeze({
+  /** Default of {@link SmallConvNetOptions.inChannels}. */
+  inChannels: 1,
+  /** Default of {@link SmallConvNetOptions.widths}. */
+  widths: Object.freeze([32, 64, 128]),
+});
 
 /**
  * A small ConvNet that maps NHWC images to a feature vector: per stage `conv3×3 (no bias) → BN →
@@ -49,7 +54,7 @@ export class SmallConvNet extends Module {
 
   /**
    * @param options - see {@link SmallConvNetOptions}
-   * @throws {@link InvalidValueError} on a bad width list or an unknown option
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a bad width list or an unknown option
    */
   constructor(options: SmallConvNetOptions = {}) {
     super();
@@ -78,7 +83,7 @@ export class SmallConvNet extends Module {
    * Embeds a batch of images.
    * @param x - `[n, h, w, inChannels]`, float32, h and w at least {@link SmallConvNet.minInputSize}
    * @returns `[n, embedDim]`; the caller disposes it
-   * @throws {@link ShapeError} for a wrong rank, channel count or a too small image
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a wrong rank, channel count or a too small image
    */
   forward(x: tf.Tensor): tf.Tensor {
     const fn = 'SmallConvNet';

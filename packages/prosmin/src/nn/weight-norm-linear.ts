@@ -53,7 +53,7 @@ export class WeightNormLinear extends Module {
    * @param inFeatures - input size, a positive integer
    * @param outFeatures - output size, a positive integer
    * @param options - see {@link WeightNormLinearOptions}
-   * @throws {@link InvalidValueError} on a bad size or unknown option
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a bad size or unknown option
    */
   constructor(inFeatures: number, outFeatures: number, options: WeightNormLinearOptions = {}) {
     super();
@@ -76,7 +76,7 @@ export class WeightNormLinear extends Module {
    * Applies the layer.
    * @param x - `[n, inFeatures]`, float32
    * @returns `[n, outFeatures]`; the caller disposes it
-   * @throws {@link ShapeError} for a wrong shape
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a wrong shape
    */
   forward(x: tf.Tensor): tf.Tensor {
     checkTensor('WeightNormLinear', 'x', x, 2);

@@ -26,8 +26,8 @@ export interface CrpsEnsembleOptions {
  * @param observation - `[…]`, float32, the leading shape of `samples`
  * @param options - see {@link CrpsEnsembleOptions}
  * @returns the score per instance, `[…]`; the caller disposes it
- * @throws {@link ShapeError} when the shapes do not match
- * @throws {@link InvalidValueError} for non-finite values, negative weights, all-zero weights or an unknown option
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when the shapes do not match
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for non-finite values, negative weights, all-zero weights or an unknown option
  * @see Hersbach 2000, doi:10.1175/1520-0434(2000)015<0559:DOTCRP>2.0.CO;2; properscoring `crps_ensemble`
  * @example
  * ```ts

@@ -17,8 +17,8 @@ import { checkTensor } from '../internal/validate';
  * @param mu - μ, float32
  * @param sigma - σ > 0, float32 (its minimum is read back to check it)
  * @returns the score with the broadcast shape; the caller disposes it
- * @throws {@link ShapeError} when the shapes do not broadcast
- * @throws {@link InvalidValueError} when some σ is not positive and finite
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when the shapes do not broadcast
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when some σ is not positive and finite
  * @see Gneiting et al. 2005, Eq. 5; properscoring `crps_gaussian` (github.com/properscoring/properscoring)
  * @example
  * ```ts

@@ -36,7 +36,14 @@ export interface EnergyScoreOptions {
  * (frazane/scoringrules), Euclidean distance as Gneiting & Raftery 2007, Eq. 22.
  * @category Scoring rules
  */
-export const ENERGY_SCORE_DEFAULTS = Object.freeze({ beta: 1, estimator: 'nrg', distance: 'euclidean' } as const);
+export const ENERGY_SCORE_DEFAULTS = Object.freeze({
+  /** Default of {@link EnergyScoreOptions.beta}. */
+  beta: 1,
+  /** Default of {@link EnergyScoreOptions.estimator}. */
+  estimator: 'nrg',
+  /** Default of {@link EnergyScoreOptions.distance}. */
+  distance: 'euclidean',
+} as const);
 
 /**
  * Computes the energy score of an ensemble of M samples against an observation (lower is better).
@@ -49,8 +56,8 @@ export const ENERGY_SCORE_DEFAULTS = Object.freeze({ beta: 1, estimator: 'nrg', 
  * @param observation - `[…, d]`, float32, with the same leading shape
  * @param options - see {@link EnergyScoreOptions}
  * @returns the score per instance, `[…]` (a scalar for `[M, d]` samples); the caller disposes it
- * @throws {@link ShapeError} when the shapes do not match
- * @throws {@link InvalidValueError} for β outside (0, 2], M < 2 with "fair", or an unknown option
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when the shapes do not match
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for β outside (0, 2], M < 2 with "fair", or an unknown option
  * @see Gneiting & Raftery 2007, doi:10.1198/016214506000001437; https://github.com/frazane/scoringrules
  * @example
  * ```ts

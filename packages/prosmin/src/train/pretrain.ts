@@ -75,15 +75,25 @@ export interface PretrainOptions {
  * @category Training
  */
 export const PRETRAIN_DEFAULTS = Object.freeze({
+  /** Default of {@link PretrainOptions.epochs}. */
   epochs: 300,
+  /** Default of {@link PretrainOptions.batchSize}. */
   batchSize: 64,
+  /** Default of {@link PretrainOptions.lr}. */
   lr: 1e-4,
+  /** Default of {@link PretrainOptions.minLr}. */
   minLr: 1e-6,
+  /** Default of {@link PretrainOptions.warmupEpochs}. */
   warmupEpochs: 10,
+  /** Default of {@link PretrainOptions.weightDecay}. */
   weightDecay: 0.065,
+  /** Default of {@link PretrainOptions.weightDecayEnd}. */
   weightDecayEnd: 0.65,
+  /** Default of {@link PretrainOptions.clipGrad}. */
   clipGrad: 3,
+  /** Default of {@link PretrainOptions.seed}. */
   seed: 0,
+  /** Default of {@link PretrainOptions.checkpointEvery}. */
   checkpointEvery: 0,
 });
 
@@ -126,8 +136,8 @@ class TrainingState extends Module<[], void> {
  * @param images - `[n, h, w, c]` float32 in [0, 1], n ≥ batchSize
  * @param options - see {@link PretrainOptions}
  * @returns the losses and step counts
- * @throws {@link InvalidValueError} for bad options, a non-finite loss (the step is not applied) or
- * a checkpoint from another method, seed or schedule; {@link CheckpointError} for a mismatched checkpoint
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad options, a non-finite loss (the step is not applied) or
+ * a checkpoint from another method, seed or schedule; {@link "@lab/tensor"!CheckpointError | CheckpointError} for a mismatched checkpoint
  * @see arXiv:2309.02048; amirvhd/SSL-sore-rule `main_prosmin.py`
  * @example
  * ```ts

@@ -20,7 +20,7 @@ const KINDS = new Set(['scale'] as const);
  * unpruned and lists it in `unscored`).
  * @param options - see {@link BnScaleImportanceOptions}
  * @returns the criterion (no tensors)
- * @throws {@link InvalidValueError} on an unknown or bad option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on an unknown or bad option
  * @see Liu et al., "Learning Efficient Convolutional Networks through Network Slimming", arXiv 1708.06519
  * @example
  * ```ts

@@ -13,7 +13,7 @@ const KINDS = new Set(['weight'] as const);
  * Scores are combined over the members. Needs weights only.
  * @param options - see {@link GroupCriterionOptions}
  * @returns the criterion (no tensors)
- * @throws {@link InvalidValueError} on an unknown or bad option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on an unknown or bad option
  * @see He et al., "Filter Pruning via Geometric Median", arXiv 1811.00250
  * @example
  * ```ts

@@ -14,7 +14,7 @@ const KINDS = new Set(['weight', 'bias', 'scale', 'shift'] as const);
  * {@link scoreGroups}; its cost is one backward pass per sample.
  * @param options - see {@link GroupCriterionOptions}
  * @returns the criterion (no tensors)
- * @throws {@link InvalidValueError} on an unknown or bad option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on an unknown or bad option
  * @see LeCun et al., "Optimal Brain Damage", NIPS 1990; VainF/Torch-Pruning `GroupHessianImportance`
  * @example
  * ```ts

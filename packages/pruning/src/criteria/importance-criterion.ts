@@ -65,7 +65,12 @@ export interface GroupCriterionOptions {
 }
 
 /** Defaults of {@link GroupCriterionOptions}. @category Criteria */
-export const GROUP_CRITERION_DEFAULTS = Object.freeze({ reduction: 'mean' as GroupReduction, roles: Object.freeze(['out', 'in']) as readonly ChannelRole[] });
+export const GROUP_CRITERION_DEFAULTS = Object.freeze({
+  /** Default of {@link GroupCriterionOptions.reduction}. */
+  reduction: 'mean' as GroupReduction,
+  /** Default of {@link GroupCriterionOptions.roles}. */
+  roles: Object.freeze(['out', 'in']) as readonly ChannelRole[],
+});
 
 /** Validates and fills {@link GroupCriterionOptions}. @internal */
 export function groupOptions(fn: string, options: GroupCriterionOptions | undefined): { reduction: GroupReduction; roles: readonly ChannelRole[] } {

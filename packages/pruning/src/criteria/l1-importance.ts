@@ -14,7 +14,7 @@ const KINDS = new Set(['weight', 'scale'] as const);
  * Torch-Pruning's `GroupMagnitudeImportance(p=1)`. Needs weights only.
  * @param options - see {@link GroupCriterionOptions}
  * @returns the criterion (no tensors)
- * @throws {@link InvalidValueError} on an unknown or bad option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on an unknown or bad option
  * @see Li et al., "Pruning Filters for Efficient ConvNets", arXiv 1608.08710
  * @example
  * ```ts

@@ -12,7 +12,7 @@ const KINDS = new Set(['weight', 'scale'] as const);
  * (Torch-Pruning's `GroupMagnitudeImportance(p=2)`). Needs weights only.
  * @param options - see {@link GroupCriterionOptions}
  * @returns the criterion (no tensors)
- * @throws {@link InvalidValueError} on an unknown or bad option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on an unknown or bad option
  * @see He et al., "Soft Filter Pruning", arXiv 1808.06866
  * @example
  * ```ts

@@ -17,7 +17,7 @@ export interface RandomImportanceOptions {
  * it as the baseline every other criterion should beat.
  * @param options - see {@link RandomImportanceOptions}
  * @returns the criterion (no tensors)
- * @throws {@link InvalidValueError} on an unknown option or a non-finite seed
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on an unknown option or a non-finite seed
  * @see Li et al., "Revisiting Random Channel Pruning", arXiv 2205.05676
  * @example
  * ```ts

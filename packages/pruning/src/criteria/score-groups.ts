@@ -22,7 +22,10 @@ export interface ScoreGroupsOptions {
 }
 
 /** Defaults of {@link ScoreGroupsOptions}. @category Criteria */
-export const SCORE_GROUPS_DEFAULTS = Object.freeze({ maxSamples: 64 });
+export const SCORE_GROUPS_DEFAULTS = Object.freeze({
+  /** Default of {@link ScoreGroupsOptions.maxSamples}. */
+  maxSamples: 64,
+});
 
 /**
  * Scores the channels of every group of a graph with one criterion.
@@ -35,8 +38,8 @@ export const SCORE_GROUPS_DEFAULTS = Object.freeze({ maxSamples: 64 });
  * @param criterion - e.g. {@link l1Importance}
  * @param options - see {@link ScoreGroupsOptions}
  * @returns one array (or null) per group id; holds no tensors
- * @throws {@link InvalidValueError} when a gradient criterion gets no `data` or `loss`, on a bad or
- *   unknown option; {@link ShapeError} on a malformed batch or a non-scalar loss
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when a gradient criterion gets no `data` or `loss`, on a bad or
+ *   unknown option; {@link "@lab/tensor"!ShapeError | ShapeError} on a malformed batch or a non-scalar loss
  * @example
  * ```ts
  * const scores = await scoreGroups(graph, taylorImportance(), { data: [{ x, y }], loss });

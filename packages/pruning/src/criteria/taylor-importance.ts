@@ -14,7 +14,7 @@ const KINDS = new Set(['weight', 'bias', 'scale', 'shift'] as const);
  * `loss` in {@link scoreGroups}.
  * @param options - see {@link GroupCriterionOptions}
  * @returns the criterion (no tensors)
- * @throws {@link InvalidValueError} on an unknown or bad option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on an unknown or bad option
  * @see Molchanov et al., "Importance Estimation for Neural Network Pruning", arXiv 1906.10771
  * @example
  * ```ts

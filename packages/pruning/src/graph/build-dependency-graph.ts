@@ -30,8 +30,11 @@ export interface BuildDependencyGraphOptions {
 
 /** Defaults of {@link BuildDependencyGraphOptions}. @category Graph */
 export const BUILD_DEPENDENCY_GRAPH_DEFAULTS = Object.freeze({
+  /** Default of {@link BuildDependencyGraphOptions.layerPruners}. */
   layerPruners: Object.freeze([]) as readonly LayerPruner<any>[],
+  /** Default of {@link BuildDependencyGraphOptions.containerAdapters}. */
   containerAdapters: Object.freeze([]) as readonly ContainerAdapter<any>[],
+  /** Default of {@link BuildDependencyGraphOptions.ignoredLayers}. */
   ignoredLayers: Object.freeze([]) as readonly string[],
 });
 
@@ -53,7 +56,7 @@ export const BUILD_DEPENDENCY_GRAPH_DEFAULTS = Object.freeze({
  * @param inputShape - shape of one input without the batch axis, e.g. `[32, 32, 3]`
  * @param options - see {@link BuildDependencyGraphOptions}
  * @returns the graph; it holds no tensors
- * @throws {@link InvalidValueError} for a disposed model, a bad shape, an unknown option or ignored
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a disposed model, a bad shape, an unknown option or ignored
  *   layer name, or a layer that does not take and return one tensor; whatever the forward pass throws
  * @see Fang et al., "DepGraph: Towards Any Structural Pruning", CVPR 2023 (VainF/Torch-Pruning)
  * @example

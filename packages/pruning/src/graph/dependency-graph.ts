@@ -149,7 +149,7 @@ export class DependencyGraph {
 
   /**
    * The known layer called `name`.
-   * @throws {@link InvalidValueError} naming the layer when it is not a known layer of the graph
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} naming the layer when it is not a known layer of the graph
    */
   layer(name: string): GraphLayer {
     const l = this.byName.get(name);
@@ -160,7 +160,7 @@ export class DependencyGraph {
   /**
    * The groups holding channels of one side of a layer (usually one; a layer after a concat of
    * different producers has one per producer).
-   * @throws {@link InvalidValueError} when `layer` is not a known layer
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when `layer` is not a known layer
    */
   groupsOf(layer: string, role: ChannelRole = 'out'): PruningGroup[] {
     const l = this.layer(layer);
@@ -171,7 +171,7 @@ export class DependencyGraph {
 
   /**
    * Checks a {@link RemovedChannels} selection against the groups.
-   * @throws {@link InvalidValueError} naming the group and index when a selection is malformed,
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} naming the group and index when a selection is malformed,
    *   out of range, repeated or fixed
    */
   checkRemoved(removed: RemovedChannels, fn = 'DependencyGraph'): void {
@@ -199,7 +199,7 @@ export class DependencyGraph {
    * @param removed - see {@link RemovedChannels}
    * @param minChannels - the fewest channels a layer may keep on either side
    * @returns kept input and output channels (sorted) of every known layer, by name
-   * @throws {@link InvalidValueError} on a malformed selection, or naming the layer that would
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a malformed selection, or naming the layer that would
    *   keep fewer than `minChannels` channels
    */
   keptChannels(removed: RemovedChannels, minChannels = 1): Map<string, KeptChannels> {
@@ -227,7 +227,7 @@ export class DependencyGraph {
    * the profiler's count of the unpruned model minus, for every changed layer, its change as its
    * {@link LayerPruner.cost} reports it. Equals the profiler's count on the pruned model.
    * @param removed - see {@link RemovedChannels}; omitted: the unpruned model
-   * @throws {@link InvalidValueError} on a malformed selection
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on a malformed selection
    */
   cost(removed?: RemovedChannels): ModelCost {
     if (removed === undefined) return this.baseline;

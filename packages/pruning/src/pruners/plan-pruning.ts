@@ -22,7 +22,10 @@ export interface PlanPruningOptions {
 }
 
 /** Defaults of {@link PlanPruningOptions}. @category Pruners */
-export const PLAN_PRUNING_DEFAULTS = Object.freeze({ minChannels: 1 });
+export const PLAN_PRUNING_DEFAULTS = Object.freeze({
+  /** Default of {@link PlanPruningOptions.minChannels}. */
+  minChannels: 1,
+});
 
 /** Per group, which layer sides (index into a flat list) own how many channels of each group channel. */
 interface SideTable {
@@ -134,7 +137,7 @@ export function checkMinChannels(value: unknown, fn: string): number {
  * @param graph - the model's dependency graph
  * @param options - see {@link PlanPruningOptions}
  * @returns the plan for {@link prune}; groups whose scores are null stay whole and are listed in `unscored`
- * @throws {@link InvalidValueError} on malformed ratios or scores, or an unknown option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on malformed ratios or scores, or an unknown option
  * @example
  * ```ts
  * const plan = planPruning(graph, { keepRatio: 0.5, scores: await scoreGroups(graph, l2Importance()) });

@@ -45,7 +45,16 @@ export interface PruneOptions {
 }
 
 /** Defaults of {@link PruneOptions}. @category Pruners */
-export const PRUNE_DEFAULTS = Object.freeze({ fromScratch: false, seed: 0, minChannels: 1, check: true });
+export const PRUNE_DEFAULTS = Object.freeze({
+  /** Default of {@link PruneOptions.fromScratch}. */
+  fromScratch: false,
+  /** Default of {@link PruneOptions.seed}. */
+  seed: 0,
+  /** Default of {@link PruneOptions.minChannels}. */
+  minChannels: 1,
+  /** Default of {@link PruneOptions.check}. */
+  check: true,
+});
 
 /**
  * Removes channels for real: returns a new model of the same class whose pruned layers have
@@ -62,7 +71,7 @@ export const PRUNE_DEFAULTS = Object.freeze({ fromScratch: false, seed: 0, minCh
  * @param plan - what to remove, see {@link PrunePlan}
  * @param options - see {@link PruneOptions}
  * @returns the pruned model; the caller owns and disposes it (its variables are new tensors)
- * @throws {@link InvalidValueError} when the plan belongs to another model, is malformed, would
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when the plan belongs to another model, is malformed, would
  *   leave a layer below `minChannels`, on an unknown option, or when the check forward pass fails
  * @example
  * ```ts

@@ -46,12 +46,19 @@ export interface RandomChannelPruningOptions {
 
 /** Defaults of {@link RandomChannelPruningOptions}. @category Pruners */
 export const RANDOM_CHANNEL_PRUNING_DEFAULTS = Object.freeze({
+  /** Default of {@link RandomChannelPruningOptions.candidates}. */
   candidates: 10,
+  /** Default of {@link RandomChannelPruningOptions.tolerance}. */
   tolerance: 0.02,
+  /** Default of {@link RandomChannelPruningOptions.keepRange}. */
   keepRange: Object.freeze([0.1, 1]) as readonly [number, number],
+  /** Default of {@link RandomChannelPruningOptions.maxTries}. */
   maxTries: 100_000,
+  /** Default of {@link RandomChannelPruningOptions.seed}. */
   seed: 0,
+  /** Default of {@link RandomChannelPruningOptions.fromScratch}. */
   fromScratch: false,
+  /** Default of {@link RandomChannelPruningOptions.minChannels}. */
   minChannels: 1,
 });
 
@@ -86,7 +93,7 @@ export interface RandomChannelPruningResult {
  * @param graph - dependency graph of the (pretrained) model; the model is not changed
  * @param options - see {@link RandomChannelPruningOptions}
  * @returns the best model and the ranking
- * @throws {@link InvalidValueError} on bad options or an unmeetable budget; whatever `train` or
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on bad options or an unmeetable budget; whatever `train` or
  *   `evaluate` throw (after disposing the candidates)
  * @see Li et al., "Revisiting Random Channel Pruning", CVPR 2022, arXiv 2205.05676
  * @example

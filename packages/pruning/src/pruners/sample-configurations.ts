@@ -40,12 +40,19 @@ export interface SampleConfigurationsOptions {
 
 /** Defaults of {@link SampleConfigurationsOptions}. @category Pruners */
 export const SAMPLE_CONFIGURATIONS_DEFAULTS = Object.freeze({
+  /** Default of {@link SampleConfigurationsOptions.count}. */
   count: 10,
+  /** Default of {@link SampleConfigurationsOptions.tolerance}. */
   tolerance: 0.02,
+  /** Default of {@link SampleConfigurationsOptions.keepRange}. */
   keepRange: Object.freeze([0.1, 1]) as readonly [number, number],
+  /** Default of {@link SampleConfigurationsOptions.maxTries}. */
   maxTries: 100_000,
+  /** Default of {@link SampleConfigurationsOptions.seed}. */
   seed: 0,
+  /** Default of {@link SampleConfigurationsOptions.minChannels}. */
   minChannels: 1,
+  /** Default of {@link SampleConfigurationsOptions.strategy}. */
   strategy: 'rejection' as 'rejection' | 'rescale',
 });
 
@@ -84,7 +91,7 @@ export interface SampleConfigurationsResult {
  * @param graph - the model's dependency graph
  * @param options - see {@link SampleConfigurationsOptions}
  * @returns the accepted configurations and the rejection rate
- * @throws {@link InvalidValueError} on bad options, or when fewer than `count` configurations are
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on bad options, or when fewer than `count` configurations are
  *   accepted in `maxTries` draws (the message gives the rejection rate)
  * @see Li et al., "Revisiting Random Channel Pruning", arXiv 2205.05676
  * @example

@@ -19,7 +19,10 @@ export interface UniformKeepRatioOptions {
 }
 
 /** Defaults of {@link UniformKeepRatioOptions}. @category Pruners */
-export const UNIFORM_KEEP_RATIO_DEFAULTS = Object.freeze({ minChannels: 1 });
+export const UNIFORM_KEEP_RATIO_DEFAULTS = Object.freeze({
+  /** Default of {@link UniformKeepRatioOptions.minChannels}. */
+  minChannels: 1,
+});
 
 /** What {@link uniformKeepRatio} returns. @category Pruners */
 export interface UniformKeepRatioResult {
@@ -43,7 +46,7 @@ export interface UniformKeepRatioResult {
  * @param graph - the model's dependency graph
  * @param options - see {@link UniformKeepRatioOptions}
  * @returns the ratio, the channels it removes and its cost
- * @throws {@link InvalidValueError} on bad options, or when even removing every prunable channel
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} on bad options, or when even removing every prunable channel
  *   misses the budget
  * @example
  * ```ts

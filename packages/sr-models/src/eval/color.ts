@@ -19,7 +19,12 @@ export interface Rgb2ycbcrOptions {
 }
 
 /** Defaults of {@link Rgb2ycbcrOptions}: full YCbCr, unrounded. @category Evaluation */
-export const RGB2YCBCR_DEFAULTS: Readonly<Required<Rgb2ycbcrOptions>> = Object.freeze({ yOnly: false, round: false });
+export const RGB2YCBCR_DEFAULTS: Readonly<Required<Rgb2ycbcrOptions>> = Object.freeze({
+  /** Default of {@link Rgb2ycbcrOptions.yOnly}. */
+  yOnly: false,
+  /** Default of {@link Rgb2ycbcrOptions.round}. */
+  round: false,
+});
 
 const KEYS = Object.keys(RGB2YCBCR_DEFAULTS);
 
@@ -57,8 +62,8 @@ export function roundUint8(v: number): number {
  * @param image - 3-channel RGB raster on the 0–255 scale (uint8 or float samples); not modified
  * @param options - see {@link Rgb2ycbcrOptions}
  * @returns a new raster with `Float64Array` data, 3 channels (Y, Cb, Cr) or 1 with `yOnly`
- * @throws {@link ShapeError} when the image does not have 3 channels.
- * @throws {@link InvalidValueError} for an unknown or malformed option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when the image does not have 3 channels.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown or malformed option.
  * @see MATLAB `rgb2ycbcr`; ITU-R BT.601
  * @example
  * ```ts

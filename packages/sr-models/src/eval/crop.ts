@@ -26,8 +26,8 @@ export function cropRaster<D extends PixelData>(image: PixelImage<D>, top: numbe
  * @param image - HWC raster; not modified
  * @param scale - positive integer
  * @returns a new raster of the same array type, `(H − H mod s) × (W − W mod s)`
- * @throws {@link ShapeError} when a side is shorter than `scale`.
- * @throws {@link InvalidValueError} when `scale` is not a positive integer.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when a side is shorter than `scale`.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when `scale` is not a positive integer.
  * @example
  * ```ts
  * const hr = modcrop(await readImageFile('HR/baby.bmp'), 3); // 510 × 510
@@ -52,8 +52,8 @@ export function modcrop<D extends PixelData>(image: PixelImage<D>, scale: number
  * @param image - HWC raster; not modified
  * @param border - non-negative integer; 0 returns a copy
  * @returns a new raster of the same array type, `(H − 2b) × (W − 2b)`
- * @throws {@link ShapeError} when nothing would remain.
- * @throws {@link InvalidValueError} when `border` is not a non-negative integer.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when nothing would remain.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when `border` is not a non-negative integer.
  * @example
  * ```ts
  * const inner = shave(sr, 4); // the PSNR region at ×4

@@ -26,7 +26,12 @@ export interface EvaluateSrOptions {
 }
 
 /** Defaults of {@link EvaluateSrOptions} (`border` defaults to `scale`). @category Evaluation */
-export const EVALUATE_SR_DEFAULTS: Readonly<{ roundY: boolean }> = Object.freeze({ roundY: IMAGE_QUALITY_DEFAULTS.roundY });
+export const EVALUATE_SR_DEFAULTS: Readonly<{
+  /** Default of {@link EvaluateSrOptions.roundY}. */
+  roundY: boolean;
+}> = Object.freeze({
+  roundY: IMAGE_QUALITY_DEFAULTS.roundY,
+});
 
 const KEYS = ['scale', 'border', 'roundY'];
 
@@ -114,8 +119,8 @@ function quantiseSr(fn: string, arg: string, sr: unknown): PixelImage {
  * @param images - SR/HR pairs; at least one
  * @param options - see {@link EvaluateSrOptions}; `scale` is required
  * @returns per-image and mean scores; no tensor is allocated that outlives the call
- * @throws {@link ShapeError} when an SR size differs from its modcropped HR, or an image is not RGB.
- * @throws {@link InvalidValueError} for an empty list, NaN samples, a missing or bad `scale`, or an unknown option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when an SR size differs from its modcropped HR, or an image is not RGB.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an empty list, NaN samples, a missing or bad `scale`, or an unknown option.
  * @see BasicSR `basicsr/metrics/psnr_ssim.py`; NTIRE2022_ESR `test_demo.py`
  * @example
  * ```ts

@@ -33,8 +33,11 @@ export interface ImageQualityOptions {
 
 /** Defaults of {@link ImageQualityOptions}. @category Evaluation */
 export const IMAGE_QUALITY_DEFAULTS: Readonly<Required<ImageQualityOptions>> = Object.freeze({
+  /** Default of {@link ImageQualityOptions.border}. */
   border: 0,
+  /** Default of {@link ImageQualityOptions.yOnly}. */
   yOnly: false,
+  /** Default of {@link ImageQualityOptions.roundY}. */
   roundY: false,
 });
 

@@ -11,7 +11,12 @@ import { type PixelData, type PixelImage, checkBoolean, checkPixelImage, show } 
  * MATLAB `imresize(A, s)`), or an explicit `[height, width]` (MATLAB `imresize(A, [rows cols])`).
  * @category Evaluation
  */
-export type ImresizeSize = number | { readonly outputSize: readonly [number, number] };
+export type ImresizeSize =
+  | number
+  | {
+      /** Output `[height, width]` in pixels. */
+      readonly outputSize: readonly [number, number];
+    };
 
 /** Options of {@link imresize}; defaults in {@link IMRESIZE_DEFAULTS}. @category Evaluation */
 export interface ImresizeOptions {
@@ -23,7 +28,9 @@ export interface ImresizeOptions {
 
 /** Defaults of {@link ImresizeOptions}: those of MATLAB `imresize(A, s)` (bicubic, antialiasing on). @category Evaluation */
 export const IMRESIZE_DEFAULTS: Readonly<Required<ImresizeOptions>> = Object.freeze({
+  /** Default of {@link ImresizeOptions.method}. */
   method: 'bicubic',
+  /** Default of {@link ImresizeOptions.antialias}. */
   antialias: true,
 });
 
@@ -207,8 +214,8 @@ function resizeSamples(
  * @param size - scale factor (both sides, output side ⌈s·side⌉) or `{ outputSize: [height, width] }`
  * @param options - see {@link ImresizeOptions}
  * @returns a new raster of the same array type (`Uint8ClampedArray` comes back as `Uint8Array`)
- * @throws {@link ShapeError} for a malformed image.
- * @throws {@link InvalidValueError} for a non-positive scale, a bad output size or an unknown option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a malformed image.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-positive scale, a bad output size or an unknown option.
  * @see MATLAB `imresize.m` (`contributions`, `cubic`); Keys 1981, doi:10.1109/TASSP.1981.1163711
  * @example
  * ```ts
@@ -246,8 +253,8 @@ export function imresize<D extends PixelData>(image: PixelImage<D>, size: Imresi
  * @param size - scale factor or `{ outputSize: [height, width] }`
  * @param options - see {@link ImresizeOptions}
  * @returns a new float32 tensor of rank of `x`; the caller disposes it
- * @throws {@link ShapeError} when `x` is not a rank-3 or rank-4 float32 tensor.
- * @throws {@link InvalidValueError} as {@link imresize}.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when `x` is not a rank-3 or rank-4 float32 tensor.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} as {@link imresize}.
  * @example
  * ```ts
  * const lr = imresizeTensor(hr, 1 / 4); // [h/4, w/4, 3]

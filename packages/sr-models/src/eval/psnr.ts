@@ -25,8 +25,8 @@ const KEYS = Object.keys(PSNR_DEFAULTS);
  * @param b - raster of the same size
  * @param options - see {@link ImageQualityOptions}
  * @returns PSNR in dB (`Infinity` when MSE is 0)
- * @throws {@link ShapeError} for different sizes, a non-RGB image with `yOnly`, or a border that leaves nothing.
- * @throws {@link InvalidValueError} for NaN samples or an unknown or malformed option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for different sizes, a non-RGB image with `yOnly`, or a border that leaves nothing.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN samples or an unknown or malformed option.
  * @see BasicSR `basicsr/metrics/psnr_ssim.py` `calculate_psnr`; NTIRE2022_ESR `utils/utils_image.py`
  * @example
  * ```ts

@@ -100,8 +100,8 @@ function ssimPlane(x: Float64Array, y: Float64Array, h: number, w: number): numb
  * @param b - raster of the same size
  * @param options - see {@link ImageQualityOptions}
  * @returns mean SSIM, 1 for identical images
- * @throws {@link ShapeError} for different sizes, a non-RGB image with `yOnly`, or fewer than 11 pixels per side after the border.
- * @throws {@link InvalidValueError} for NaN samples or an unknown or malformed option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for different sizes, a non-RGB image with `yOnly`, or fewer than 11 pixels per side after the border.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN samples or an unknown or malformed option.
  * @see Wang et al., IEEE TIP 13(4), 2004; `ssim_index.m`; BasicSR `basicsr/metrics/psnr_ssim.py` `calculate_ssim`
  * @example
  * ```ts

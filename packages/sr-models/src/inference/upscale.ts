@@ -32,7 +32,12 @@ export interface UpscaleOptions {
 }
 
 /** Defaults of {@link UpscaleOptions} (`tile` undefined: whole image). @category Inference */
-export const UPSCALE_DEFAULTS: Readonly<{ overlap: number; batchSize: number }> = Object.freeze({
+export const UPSCALE_DEFAULTS: Readonly<{
+  /** Default of {@link UpscaleOptions.overlap}. */
+  overlap: number;
+  /** Default of {@link UpscaleOptions.batchSize}. */
+  batchSize: number;
+}> = Object.freeze({
   overlap: 32,
   batchSize: 1,
 });
@@ -96,8 +101,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
  * @param options - see {@link UpscaleOptions}; `scale` is required
  * @returns a new float32 tensor `[s·H, s·W, C']` or `[1, s·H, s·W, C']` (the rank of `image`),
  * owned by the caller; nothing else stays allocated, on success, error or abort
- * @throws {@link ShapeError} for a bad rank, batch, dtype, or a model output of the wrong shape.
- * @throws {@link InvalidValueError} for NaN or infinite input values and bad or unknown options.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad rank, batch, dtype, or a model output of the wrong shape.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN or infinite input values and bad or unknown options.
  * @throws {@link AbortError} when `signal` fires (checked before each model call).
  * @example
  * ```ts

@@ -18,7 +18,14 @@ export interface NtireMetricsOptions {
 }
 
 /** Defaults of {@link NtireMetricsOptions}. @category NTIRE */
-export const NTIRE_METRICS_DEFAULTS = Object.freeze({ lrSize: 256, runs: 5, warmup: 1 } as const);
+export const NTIRE_METRICS_DEFAULTS = Object.freeze({
+  /** Default of {@link NtireMetricsOptions.lrSize}. */
+  lrSize: 256,
+  /** Default of {@link NtireMetricsOptions.runs}. */
+  runs: 5,
+  /** Default of {@link NtireMetricsOptions.warmup}. */
+  warmup: 1,
+} as const);
 
 /** What {@link ntireMetrics} measured. @category NTIRE */
 export interface NtireMetricsResult {

@@ -18,8 +18,9 @@ export interface Ntire2022Figures {
   readonly runtimeMs: number;
   /** Peak CUDA memory in MiB (labelled "M"), weights included. */
   readonly memoryMiB: number;
-  /** RGB PSNR on DIV2K validation / test, dB. */
+  /** RGB PSNR on DIV2K validation, dB. */
   readonly psnrValid: number;
+  /** RGB PSNR on DIV2K test, dB. */
   readonly psnrTest: number;
 }
 

@@ -31,7 +31,12 @@ export interface BasicBlockCifarOptions {
 }
 
 /** Defaults of {@link BasicBlockCifar}, those of akamaster/pytorch_resnet_cifar10. @category Models */
-export const BASIC_BLOCK_CIFAR_DEFAULTS = Object.freeze({ stride: 1, shortcut: 'A' } as const);
+export const BASIC_BLOCK_CIFAR_DEFAULTS = Object.freeze({
+  /** Default of {@link BasicBlockCifarOptions.stride}. */
+  stride: 1,
+  /** Default of {@link BasicBlockCifarOptions.shortcut}. */
+  shortcut: 'A',
+} as const);
 
 const BLOCK_OPTION_KEYS = ['stride', 'shortcut', 'rng'] as const;
 

@@ -28,7 +28,14 @@ export interface ResNetCifarOptions {
 }
 
 /** Defaults of {@link resnetCifar}: the paper's CIFAR-10 networks. @category Models */
-export const RESNET_CIFAR_DEFAULTS = Object.freeze({ numClasses: 10, width: 16, shortcut: 'A' } as const);
+export const RESNET_CIFAR_DEFAULTS = Object.freeze({
+  /** Default of {@link ResNetCifarOptions.numClasses}. */
+  numClasses: 10,
+  /** Default of {@link ResNetCifarOptions.width}. */
+  width: 16,
+  /** Default of {@link ResNetCifarOptions.shortcut}. */
+  shortcut: 'A',
+} as const);
 
 const RESNET_OPTION_KEYS = ['numClasses', 'width', 'shortcut', 'rng'] as const;
 

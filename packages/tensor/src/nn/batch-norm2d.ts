@@ -29,7 +29,16 @@ export interface BatchNorm2dOptions {
 }
 
 /** Defaults of {@link BatchNorm2dOptions}, those of PyTorch's `nn.BatchNorm2d`. @category Modules */
-export const BATCH_NORM2D_DEFAULTS = Object.freeze({ eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true });
+export const BATCH_NORM2D_DEFAULTS = Object.freeze({
+  /** Default of {@link BatchNorm2dOptions.eps}. */
+  eps: 1e-5,
+  /** Default of {@link BatchNorm2dOptions.momentum}. */
+  momentum: 0.1,
+  /** Default of {@link BatchNorm2dOptions.affine}. */
+  affine: true,
+  /** Default of {@link BatchNorm2dOptions.trackRunningStats}. */
+  trackRunningStats: true,
+});
 
 /**
  * A batch normalisation layer that computes `y = (x − μ) / √(σ² + eps) · γ + β` per channel of an

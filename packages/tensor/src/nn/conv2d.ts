@@ -46,11 +46,17 @@ export interface Conv2dOptions {
 
 /** Defaults of {@link Conv2dOptions}, those of PyTorch's `nn.Conv2d`. @category Modules */
 export const CONV2D_DEFAULTS = Object.freeze({
+  /** Default of {@link Conv2dOptions.stride}. */
   stride: 1,
+  /** Default of {@link Conv2dOptions.padding}. */
   padding: 0,
+  /** Default of {@link Conv2dOptions.dilation}. */
   dilation: 1,
+  /** Default of {@link Conv2dOptions.groups}. */
   groups: 1,
+  /** Default of {@link Conv2dOptions.bias}. */
   bias: true,
+  /** Default of {@link Conv2dOptions.paddingMode}. */
   paddingMode: 'zeros',
 } as const);
 

@@ -46,7 +46,16 @@ export interface TruncNormalOptions {
  * bounds [-2, 2]).
  * @category Init
  */
-export const TRUNC_NORMAL_DEFAULTS = Object.freeze({ mean: 0, std: 1, a: -2, b: 2 });
+export const TRUNC_NORMAL_DEFAULTS = Object.freeze({
+  /** Default of {@link TruncNormalOptions.mean}. */
+  mean: 0,
+  /** Default of {@link TruncNormalOptions.std}. */
+  std: 1,
+  /** Default of {@link TruncNormalOptions.a}. */
+  a: -2,
+  /** Default of {@link TruncNormalOptions.b}. */
+  b: 2,
+});
 
 /** Fan-in and fan-out of a weight, see {@link computeFans}. @category Init */
 export interface Fans {

@@ -40,6 +40,7 @@ export type ForwardHook = (module: Module<any, any>, inputs: readonly unknown[],
 
 /** Handle returned by {@link Module.registerForwardHook}; `remove()` detaches the hook. @category Modules */
 export interface HookHandle {
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void;
 }
 
@@ -72,11 +73,11 @@ export type StateDict = Record<string, tf.Tensor>;
  * Base class of every layer and model, in the spirit of `torch.nn.Module`.
  *
  * Subclasses register parameters, buffers and child modules by name in their constructor and
- * implement {@link Module.forward}. Callers run a module with {@link Module.call}, which also fires
+ * implement {@link "@lab/tensor"!Module#forward | Module.forward}. Callers run a module with {@link "@lab/tensor"!Module#call | Module.call}, which also fires
  * forward hooks (used by the profiler, layer attribution and pruning). Names are dotted paths
  * (`body.0.conv1.weight`) that match the official PyTorch `state_dict` keys of the equivalent model.
  *
- * Tensors are NHWC inside. A module owns its variables: {@link Module.dispose} frees them.
+ * Tensors are NHWC inside. A module owns its variables: {@link "@lab/tensor"!Module#dispose | Module.dispose} frees them.
  * @example
  * ```ts
  * class Net extends Module {
@@ -96,10 +97,10 @@ export abstract class Module<In extends unknown[] = [tf.Tensor], Out = tf.Tensor
   private readonly _hooks = new Set<ForwardHook>();
   private _disposed = false;
 
-  /** The computation of this module. Call {@link Module.call} instead, so that hooks run. */
+  /** The computation of this module. Call {@link "@lab/tensor"!Module#call | Module.call} instead, so that hooks run. */
   abstract forward(...inputs: In): Out;
 
-  /** Runs {@link Module.forward} and then every forward hook of this module. */
+  /** Runs {@link "@lab/tensor"!Module#forward | Module.forward} and then every forward hook of this module. */
   call(...inputs: In): Out {
     if (this._disposed) {
       throw new InvalidValueError(`${this.constructor.name}.call: the module has been disposed`);
@@ -239,9 +240,9 @@ export abstract class Module<In extends unknown[] = [tf.Tensor], Out = tf.Tensor
   /**
    * Copies a PyTorch-layout state dict into this module's variables, converting layouts in the
    * layer that owns each weight. Every missing, unexpected and mis-shaped key is reported in one
-   * {@link CheckpointError}; nothing is assigned unless the whole dict fits. Input tensors are not
+   * {@link "@lab/tensor"!CheckpointError | CheckpointError}; nothing is assigned unless the whole dict fits. Input tensors are not
    * disposed. Integer tensors (e.g. `num_batches_tracked`) are cast to the buffer's dtype.
-   * @throws {@link CheckpointError} on missing/unexpected keys (strict) or any shape mismatch.
+   * @throws {@link "@lab/tensor"!CheckpointError | CheckpointError} on missing/unexpected keys (strict) or any shape mismatch.
    */
   loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
     checkOptions('loadStateDict', options, ['strict']);
@@ -306,7 +307,7 @@ export abstract class Module<In extends unknown[] = [tf.Tensor], Out = tf.Tensor
   }
 
   /**
-   * Adds a hook called after every {@link Module.call} of this module with `(module, inputs, output)`.
+   * Adds a hook called after every {@link "@lab/tensor"!Module#call | Module.call} of this module with `(module, inputs, output)`.
    * A hook that returns a value replaces the output. Hooks must not dispose the output.
    */
   registerForwardHook(hook: ForwardHook): HookHandle {
@@ -322,7 +323,7 @@ export abstract class Module<In extends unknown[] = [tf.Tensor], Out = tf.Tensor
     this._disposed = true;
   }
 
-  /** True once {@link Module.dispose} has run. */
+  /** True once {@link "@lab/tensor"!Module#dispose | Module.dispose} has run. */
   get isDisposed(): boolean {
     return this._disposed;
   }
@@ -344,7 +345,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /**
  * Checks that `x` is a tensor of the given rank (and, where given, the size of its last axis),
- * throwing a {@link ShapeError} that names the layer and the argument.
+ * throwing a {@link "@lab/tensor"!ShapeError | ShapeError} that names the layer and the argument.
  * @category Modules
  */
 export function checkInput(layer: string, x: unknown, rank: number, channels?: number, arg = 'x'): asserts x is tf.Tensor {

@@ -10,7 +10,10 @@ export interface FormatCountOptions {
 }
 
 /** Defaults of {@link formatCount}. @category Profiler */
-export const FORMAT_COUNT_DEFAULTS: Readonly<Required<FormatCountOptions>> = Object.freeze({ digits: 2 });
+export const FORMAT_COUNT_DEFAULTS: Readonly<Required<FormatCountOptions>> = Object.freeze({
+  /** Default of {@link FormatCountOptions.digits}. */
+  digits: 2,
+});
 
 const UNITS: readonly [number, string][] = [
   [1e12, 'T'],

@@ -20,7 +20,9 @@ export interface MeasureRuntimeOptions {
 
 /** Defaults of {@link measureRuntime}. @category Profiler */
 export const MEASURE_RUNTIME_DEFAULTS: Readonly<Required<MeasureRuntimeOptions>> = Object.freeze({
+  /** Default of {@link MeasureRuntimeOptions.warmup}. */
   warmup: 2,
+  /** Default of {@link MeasureRuntimeOptions.runs}. */
   runs: 10,
 });
 

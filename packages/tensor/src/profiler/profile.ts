@@ -30,9 +30,13 @@ export interface ProfileOptions {
 
 /** Defaults of {@link profile}. @category Profiler */
 export const PROFILE_DEFAULTS: Readonly<Required<ProfileOptions>> = Object.freeze({
+  /** Default of {@link ProfileOptions.batch}. */
   batch: 1,
+  /** Default of {@link ProfileOptions.trueMacs}. */
   trueMacs: true,
+  /** Default of {@link ProfileOptions.memory}. */
   memory: true,
+  /** Default of {@link ProfileOptions.perLayer}. */
   perLayer: false,
 });
 

@@ -75,7 +75,12 @@ export interface FitOptions {
 }
 
 /** Defaults of the optional {@link FitOptions}; clipping is off unless set. @category Training */
-export const FIT_DEFAULTS: Readonly<{ epochs: number; disposeBatches: boolean }> = Object.freeze({
+export const FIT_DEFAULTS: Readonly<{
+  /** Default of {@link FitOptions.epochs}. */
+  epochs: number;
+  /** Default of {@link FitOptions.disposeBatches}. */
+  disposeBatches: boolean;
+}> = Object.freeze({
   epochs: 1,
   disposeBatches: false,
 });

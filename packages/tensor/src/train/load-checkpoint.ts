@@ -13,7 +13,10 @@ export interface LoadCheckpointOptions {
 }
 
 /** Defaults of {@link LoadCheckpointOptions}. @category Training */
-export const LOAD_CHECKPOINT_DEFAULTS: Readonly<Required<LoadCheckpointOptions>> = Object.freeze({ strict: true });
+export const LOAD_CHECKPOINT_DEFAULTS: Readonly<Required<LoadCheckpointOptions>> = Object.freeze({
+  /** Default of {@link LoadCheckpointOptions.strict}. */
+  strict: true,
+});
 
 /** What {@link loadCheckpoint} did. @category Training */
 export interface LoadCheckpointResult extends LoadStateDictResult {

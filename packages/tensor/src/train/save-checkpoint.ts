@@ -13,7 +13,10 @@ export interface SaveCheckpointOptions {
 }
 
 /** Metadata every checkpoint carries unless overridden: `format: 'pt'`, as `safetensors.torch.save_file` users set it. @category Training */
-export const SAVE_CHECKPOINT_DEFAULTS: Readonly<{ metadata: Readonly<Record<string, string>> }> = Object.freeze({
+export const SAVE_CHECKPOINT_DEFAULTS: Readonly<{
+  /** Default of {@link SaveCheckpointOptions.metadata}. */
+  metadata: Readonly<Record<string, string>>;
+}> = Object.freeze({
   metadata: Object.freeze({ format: 'pt' }),
 });
 

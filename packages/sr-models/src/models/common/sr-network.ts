@@ -36,7 +36,10 @@ export interface SrNetworkOptions {
 }
 
 /** Defaults of {@link SrNetworkOptions}. @category Models */
-export const SR_NETWORK_DEFAULTS = Object.freeze({ range: '0-1' } as const);
+export const SR_NETWORK_DEFAULTS = Object.freeze({
+  /** Default of {@link SrNetworkOptions.range}. */
+  range: '0-1',
+} as const);
 
 /** Option keys of {@link SrNetworkOptions}, for `checkOptions` in subclasses. @internal */
 export const SR_NETWORK_OPTION_KEYS = ['range'] as const;

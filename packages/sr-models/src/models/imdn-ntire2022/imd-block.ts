@@ -31,10 +31,15 @@ export class ImdBlock extends Module {
   readonly distilled: number;
   /** Remaining channels per step, `c − distilled`. */
   readonly remaining: number;
+  /** `conv1`: 3×3 conv c → c and the LeakyReLU (`conv1.0`, `conv1.1`); its output splits into `d1` and `r1`. */
   readonly conv1: Sequential;
+  /** `conv2`: 3×3 conv r → c and the LeakyReLU, on `r1`; splits into `d2` and `r2`. */
   readonly conv2: Sequential;
+  /** `conv3`: 3×3 conv r → c and the LeakyReLU, on `r2`; splits into `d3` and `r3`. */
   readonly conv3: Sequential;
+  /** `conv4`: 3×3 conv r → d on `r3`, giving `d4` (no activation). */
   readonly conv4: Conv2d;
+  /** `conv1x1`: 1×1 conv 4d → c fusing `[d1, d2, d3, d4]` before the residual add. */
   readonly conv1x1: Conv2d;
 
   /**

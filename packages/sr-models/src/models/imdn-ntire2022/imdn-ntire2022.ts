@@ -27,7 +27,16 @@ export interface ImdnNtire2022Options extends SrNetworkOptions {
  * also the network's native range.
  * @category Models
  */
-export const IMDN_NTIRE2022_DEFAULTS = Object.freeze({ channels: 64, blocks: 8, scale: 4, range: '0-1' } as const);
+export const IMDN_NTIRE2022_DEFAULTS = Object.freeze({
+  /** Default of {@link ImdnNtire2022Options.channels}. */
+  channels: 64,
+  /** Default of {@link ImdnNtire2022Options.blocks}. */
+  blocks: 8,
+  /** Default of {@link ImdnNtire2022Options.scale}. */
+  scale: 4,
+  /** Default of {@link SrNetworkOptions.range}. */
+  range: '0-1',
+} as const);
 
 const KEYS = [...SR_NETWORK_OPTION_KEYS, 'channels', 'blocks', 'scale', 'rng'];
 

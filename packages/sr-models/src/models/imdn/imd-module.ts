@@ -18,14 +18,23 @@ import { CcaLayer } from './cca-layer';
  * @category Models
  */
 export class ImdModule extends Module {
+  /** Distilled channels per step, `d = ⌊c/4⌋`. */
   readonly distilled: number;
+  /** Remaining channels per step, `r = c − d`. */
   readonly remaining: number;
+  /** `c1`: 3×3 conv c → c on the input; splits into `d1` and `r1`. */
   readonly c1: Conv2d;
+  /** `c2`: 3×3 conv r → c on `r1`; splits into `d2` and `r2`. */
   readonly c2: Conv2d;
+  /** `c3`: 3×3 conv r → c on `r2`; splits into `d3` and `r3`. */
   readonly c3: Conv2d;
+  /** `c4`: 3×3 conv r → d on `r3`, giving `d4`. */
   readonly c4: Conv2d;
+  /** `act`: the LeakyReLU(0.05) shared by `c1`, `c2` and `c3`. */
   readonly act: LeakyReLU;
+  /** `c5`: 1×1 conv c → c after the contrast-aware channel attention. */
   readonly c5: Conv2d;
+  /** `cca`: contrast-aware channel attention ({@link CcaLayer}, reduction 16) on `[d1, d2, d3, d4]`. */
   readonly cca: CcaLayer;
 
   /**

@@ -25,7 +25,14 @@ export interface ImdnOptions extends SrNetworkOptions {
  * feeds RGB / 255).
  * @category Models
  */
-export const IMDN_DEFAULTS = Object.freeze({ scale: 4, channels: 64, range: '0-1' } as const);
+export const IMDN_DEFAULTS = Object.freeze({
+  /** Default of {@link ImdnOptions.scale}. */
+  scale: 4,
+  /** Default of {@link ImdnOptions.channels}. */
+  channels: 64,
+  /** Default of {@link SrNetworkOptions.range}. */
+  range: '0-1',
+} as const);
 
 /** The upscaling factors with released weights (`checkpoints/IMDN_x{2,3,4}.pth`). @category Models */
 export const IMDN_SCALES: readonly number[] = Object.freeze([2, 3, 4]);
@@ -62,6 +69,7 @@ export class Imdn extends SrNetwork {
   readonly c: Sequential;
   /** `LR_conv`. */
   readonly lrConv: Conv2d;
+  /** `upsampler`: 3×3 conv `channels` (64) → 3·s² and PixelShuffle(s), from LR features to the SR image. */
   readonly upsampler: Sequential;
 
   /**

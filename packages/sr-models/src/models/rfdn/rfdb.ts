@@ -17,15 +17,25 @@ import { RfdnEsa } from './rfdn-esa';
  * @category Models
  */
 export class Rfdb extends Module {
+  /** `c1_d`: 1×1 conv c → d, the first distilled features `d1`. */
   readonly c1D: Conv2d;
+  /** `c1_r`: 3×3 conv c → c of the first shallow residual step `r1`. */
   readonly c1R: Conv2d;
+  /** `c2_d`: 1×1 conv c → d on `r1`, giving `d2`. */
   readonly c2D: Conv2d;
+  /** `c2_r`: 3×3 conv c → c of the second shallow residual step `r2`. */
   readonly c2R: Conv2d;
+  /** `c3_d`: 1×1 conv c → d on `r2`, giving `d3`. */
   readonly c3D: Conv2d;
+  /** `c3_r`: 3×3 conv c → c of the third shallow residual step `r3`. */
   readonly c3R: Conv2d;
+  /** `c4`: 3×3 conv c → d on `r3`, giving `d4`. */
   readonly c4: Conv2d;
+  /** `act`: the LeakyReLU(0.05) shared by every step. */
   readonly act: LeakyReLU;
+  /** `c5`: 1×1 conv 4d → c fusing `[d1, d2, d3, d4]`. */
   readonly c5: Conv2d;
+  /** `esa`: the enhanced spatial attention ({@link RfdnEsa}) applied to the fused features. */
   readonly esa: RfdnEsa;
 
   /**

@@ -18,14 +18,23 @@ import { esaMaxPool, esaUpsample } from '../common/esa-ops';
  * @category Models
  */
 export class RfdnEsa extends Module {
+  /** `conv1`: 1×1 conv c → f reducing the channels (`c1`). */
   readonly conv1: Conv2d;
+  /** `conv_f`: 1×1 conv f → f of the skip from `c1` added before `conv4`. */
   readonly convF: Conv2d;
+  /** `conv_max`: 3×3 conv f → f after the 7×7/3 max pool. */
   readonly convMax: Conv2d;
+  /** `conv2`: 3×3 conv f → f, stride 2, no padding (downsampling). */
   readonly conv2: Conv2d;
+  /** `conv3`: 3×3 conv f → f on the pooled branch. */
   readonly conv3: Conv2d;
+  /** `conv3_`: the second 3×3 conv f → f on the pooled branch. */
   readonly conv3b: Conv2d;
+  /** `conv4`: 1×1 conv f → c producing the mask logits. */
   readonly conv4: Conv2d;
+  /** `sigmoid`: turns `conv4`'s output into the attention mask. */
   readonly sigmoid: Sigmoid;
+  /** `relu`: the ReLU applied after `conv_max` and after `conv3` (one module, two calls). */
   readonly relu: ReLU;
 
   /**

@@ -24,7 +24,12 @@ export interface RfdnOptions extends SrNetworkOptions {
  * `range` '0-1' differs from the native '0-255' (`test_demo.py` feeds raw 0–255 values).
  * @category Models
  */
-export const RFDN_DEFAULTS = Object.freeze({ channels: 50, range: '0-1' } as const);
+export const RFDN_DEFAULTS = Object.freeze({
+  /** Default of {@link RfdnOptions.channels}. */
+  channels: 50,
+  /** Default of {@link SrNetworkOptions.range}. */
+  range: '0-1',
+} as const);
 
 const KEYS = [...SR_NETWORK_OPTION_KEYS, 'channels', 'rng'];
 
@@ -56,6 +61,7 @@ export class Rfdn extends SrNetwork {
   readonly c: Sequential;
   /** `LR_conv`. */
   readonly lrConv: Conv2d;
+  /** `upsampler`: 3×3 conv `channels` (50) → 3·16 and PixelShuffle(4), from LR features to the SR image. */
   readonly upsampler: Sequential;
 
   /**

@@ -18,11 +18,17 @@ import { RlfnEsa } from './rlfn-esa';
  * @category Models
  */
 export class Rlfb extends Module {
+  /** `c1_r`: 3×3 conv in → mid. */
   readonly c1R: Conv2d;
+  /** `c2_r`: 3×3 conv mid → mid. */
   readonly c2R: Conv2d;
+  /** `c3_r`: 3×3 conv mid → in, before the local skip. */
   readonly c3R: Conv2d;
+  /** `c5`: 1×1 conv in → in after the local skip. */
   readonly c5: Conv2d;
+  /** `esa`: the enhanced spatial attention ({@link RlfnEsa}) applied last. */
   readonly esa: RlfnEsa;
+  /** `act`: the LeakyReLU(0.05) shared by `c1_r`, `c2_r` and `c3_r`. */
   readonly act: LeakyReLU;
 
   /**

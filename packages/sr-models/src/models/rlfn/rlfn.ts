@@ -30,7 +30,18 @@ export interface RlfnOptions extends SrNetworkOptions {
  * `model_zoo/team04_rlfn.pth`. `range` '0-1' differs from the native '0-255'.
  * @category Models
  */
-export const RLFN_DEFAULTS = Object.freeze({ channels: 46, midChannels: 48, esaChannels: 16, scale: 4, range: '0-1' } as const);
+export const RLFN_DEFAULTS = Object.freeze({
+  /** Default of {@link RlfnOptions.channels}. */
+  channels: 46,
+  /** Default of {@link RlfnOptions.midChannels}. */
+  midChannels: 48,
+  /** Default of {@link RlfnOptions.esaChannels}. */
+  esaChannels: 16,
+  /** Default of {@link RlfnOptions.scale}. */
+  scale: 4,
+  /** Default of {@link SrNetworkOptions.range}. */
+  range: '0-1',
+} as const);
 
 const KEYS = [...SR_NETWORK_OPTION_KEYS, 'channels', 'midChannels', 'esaChannels', 'scale', 'rng'];
 
@@ -59,6 +70,7 @@ export class Rlfn extends SrNetwork {
   readonly blocks: readonly Rlfb[];
   /** `LR_conv`. */
   readonly lrConv: Conv2d;
+  /** `upsampler`: 3×3 conv `channels` (46) → 3·s² and PixelShuffle(s), from LR features to the SR image. */
   readonly upsampler: Sequential;
 
   /**

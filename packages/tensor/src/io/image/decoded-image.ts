@@ -60,6 +60,7 @@ export interface DecodeImageOptions {
  * @category Image I/O
  */
 export const DECODE_IMAGE_DEFAULTS: Readonly<Required<DecodeImageOptions>> = Object.freeze({
+  /** Default of {@link DecodeImageOptions.maxPixels}. */
   maxPixels: 100_000_000,
 });
 

@@ -25,7 +25,9 @@ export interface EncodePngOptions {
 
 /** Defaults of {@link EncodePngOptions}; sources on each field. @category Image I/O */
 export const ENCODE_PNG_DEFAULTS: Readonly<Required<EncodePngOptions>> = Object.freeze({
+  /** Default of {@link EncodePngOptions.level}. */
   level: 6,
+  /** Default of {@link EncodePngOptions.filter}. */
   filter: 'adaptive',
 });
 

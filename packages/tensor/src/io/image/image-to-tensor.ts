@@ -20,7 +20,12 @@ export interface ImageToTensorOptions {
 }
 
 /** Defaults of {@link ImageToTensorOptions} (`channels` defaults to the image's own). @category Image I/O */
-export const IMAGE_TO_TENSOR_DEFAULTS: Readonly<{ dtype: 'float32' }> = Object.freeze({ dtype: 'float32' });
+export const IMAGE_TO_TENSOR_DEFAULTS: Readonly<{
+  /** Default of {@link ImageToTensorOptions.dtype}. */
+  dtype: 'float32';
+}> = Object.freeze({
+  dtype: 'float32',
+});
 
 const KEYS = ['dtype', 'channels'];
 

@@ -18,7 +18,9 @@ export interface TensorToImageOptions {
 
 /** Defaults of {@link TensorToImageOptions}. @category Image I/O */
 export const TENSOR_TO_IMAGE_DEFAULTS: Readonly<Required<TensorToImageOptions>> = Object.freeze({
+  /** Default of {@link TensorToImageOptions.range}. */
   range: '0-1',
+  /** Default of {@link TensorToImageOptions.bitDepth}. */
   bitDepth: 8,
 });
 
