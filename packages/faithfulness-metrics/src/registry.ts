@@ -50,42 +50,79 @@ import { avgSensitivityMetric, maxSensitivityMetric } from './metrics/robustness
  * @category Registry
  */
 export const metrics = Object.freeze({
+  /** The {@link soundness} metric. */
   soundness: soundnessMetric,
+  /** The {@link completeness} metric. */
   completeness: completenessMetric,
+  /** The {@link deletion} metric. */
   deletion: deletionMetric,
+  /** The {@link insertion} metric. */
   insertion: insertionMetric,
+  /** The {@link pixelFlipping} metric. */
   'pixel-flipping': pixelFlippingMetric,
+  /** The {@link regionPerturbation} metric. */
   'region-perturbation': regionPerturbationMetric,
+  /** The {@link road} metric with MoRF ordering (most relevant pixels imputed first). */
   'road-morf': roadMorfMetric,
+  /** The {@link road} metric with LeRF ordering (least relevant pixels imputed first). */
   'road-lerf': roadLerfMetric,
+  /** The {@link irof} metric. */
   irof: irofMetric,
+  /** The {@link faithfulnessCorrelation} metric. */
   'faithfulness-correlation': faithfulnessCorrelationMetric,
+  /** The {@link faithfulnessEstimate} metric. */
   'faithfulness-estimate': faithfulnessEstimateMetric,
+  /** The {@link monotonicityArya} metric. */
   'monotonicity-arya': monotonicityAryaMetric,
+  /** The {@link monotonicityNguyen} metric. */
   'monotonicity-nguyen': monotonicityNguyenMetric,
+  /** The {@link sensitivityN} metric. */
   'sensitivity-n': sensitivityNMetric,
+  /** The {@link infidelity} metric. */
   infidelity: infidelityMetric,
+  /** The {@link sufficiency} metric. */
   sufficiency: sufficiencyMetric,
+  /** The {@link pointingGame} metric. */
   'pointing-game': pointingGameMetric,
+  /** The {@link attributionLocalisation} metric. */
   'attribution-localisation': attributionLocalisationMetric,
+  /** The {@link topKIntersection} metric. */
   'top-k-intersection': topKIntersectionMetric,
+  /** The {@link relevanceMassAccuracy} metric. */
   'relevance-mass-accuracy': relevanceMassAccuracyMetric,
+  /** The {@link relevanceRankAccuracy} metric. */
   'relevance-rank-accuracy': relevanceRankAccuracyMetric,
+  /** The {@link maskAuc} metric. */
   'mask-auc': maskAucMetric,
+  /** Intersection over union of {@link regionOverlap}. */
   iou: iouMetric,
+  /** Intersection over the bounding box of {@link regionOverlap}. */
   iobb: iobbMetric,
+  /** Intersection over the ground-truth region of {@link regionOverlap}. */
   ior: iorMetric,
+  /** The {@link groundTruthOverlap} metric. */
   'ground-truth-overlap': groundTruthOverlapMetric,
+  /** The {@link sparseness} metric. */
   sparseness: sparsenessMetric,
+  /** The {@link entropyComplexity} metric. */
   'entropy-complexity': entropyComplexityMetric,
+  /** The {@link effectiveComplexity} metric. */
   'effective-complexity': effectiveComplexityMetric,
+  /** The {@link maxSensitivity} metric. */
   'max-sensitivity': maxSensitivityMetric,
+  /** The {@link avgSensitivity} metric. */
   'avg-sensitivity': avgSensitivityMetric,
+  /** The {@link localLipschitzEstimate} metric. */
   'local-lipschitz-estimate': localLipschitzEstimateMetric,
+  /** The {@link modelParameterRandomisation} metric. */
   'model-parameter-randomisation': modelParameterRandomisationMetric,
+  /** The {@link randomLogit} metric. */
   'random-logit': randomLogitMetric,
+  /** The {@link completenessAxiom} metric. */
   'completeness-axiom': completenessAxiomMetric,
+  /** The {@link nonSensitivity} metric. */
   'non-sensitivity': nonSensitivityMetric,
+  /** The {@link inputInvariance} metric. */
   'input-invariance': inputInvarianceMetric,
 });
 
@@ -96,7 +133,7 @@ export type MetricName = keyof typeof metrics;
  * The registered metric called `name`.
  * @param name - a registry key, e.g. `soundness`
  * @returns the {@link Metric}
- * @throws {@link UnknownNameError} listing the valid names
+ * @throws {@link "@lab/tensor"!UnknownNameError | UnknownNameError} listing the valid names
  * @example
  * ```ts
  * const road = getMetric('road-morf');

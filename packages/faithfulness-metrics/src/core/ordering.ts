@@ -47,7 +47,12 @@ export interface PixelOrderOptions {
 }
 
 /** Defaults of {@link PixelOrderOptions}. @category Ordering */
-export const PIXEL_ORDER_DEFAULTS = Object.freeze({ direction: 'morf' as OrderDirection, seed: 0 });
+export const PIXEL_ORDER_DEFAULTS = Object.freeze({
+  /** Default of {@link PixelOrderOptions.direction}. */
+  direction: 'morf' as OrderDirection,
+  /** Default of {@link PixelOrderOptions.seed}. */
+  seed: 0,
+});
 
 /**
  * The seeded pixel ordering every metric of this package uses: for each sample, the pixel indices
@@ -60,7 +65,7 @@ export const PIXEL_ORDER_DEFAULTS = Object.freeze({ direction: 'morf' as OrderDi
  * @param attributions - maps `[N, H, W, C]` or `[N, H, W, 1]`, finite
  * @param options - see {@link PixelOrderOptions}
  * @returns one `Int32Array` of `H·W` pixel indices per sample (plain arrays, no tensors)
- * @throws {@link ShapeError} for a map of rank ≠ 4; {@link InvalidValueError} for NaN/Inf or a bad option
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a map of rank ≠ 4; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or a bad option
  * @example
  * ```ts
  * const [order] = await pixelOrder(maps, { direction: 'lerf', seed: 1 });

@@ -17,7 +17,12 @@ export interface BlurImputerOptions {
  * `conv2d(padding=klen//2)`.
  * @category Imputation
  */
-export const BLUR_IMPUTER_DEFAULTS = Object.freeze({ kernelSize: 11, sigma: 1.1 });
+export const BLUR_IMPUTER_DEFAULTS = Object.freeze({
+  /** Default of {@link BlurImputerOptions.kernelSize}. */
+  kernelSize: 11,
+  /** Default of {@link BlurImputerOptions.sigma}. */
+  sigma: 1.1,
+});
 
 function erf(x: number): number {
   // Abramowitz–Stegun 7.1.26 is too coarse for golden tests; use a series/continued-fraction pair.
@@ -75,11 +80,13 @@ export function gaussianBinKernel(size: number, sigma: number): Float64Array {
  */
 export class BlurImputer extends Imputer {
   readonly name = 'blur';
+  /** The resolved {@link BlurImputerOptions.kernelSize}. */
   readonly kernelSize: number;
+  /** The resolved {@link BlurImputerOptions.sigma}. */
   readonly sigma: number;
   private readonly kernel: Float64Array;
 
-  /** @throws {@link InvalidValueError} for an even or non-positive kernel size, σ ≤ 0, or an unknown option */
+  /** @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an even or non-positive kernel size, σ ≤ 0, or an unknown option */
   constructor(options: BlurImputerOptions = {}) {
     super();
     checkOptions('BlurImputer', options, ['kernelSize', 'sigma']);

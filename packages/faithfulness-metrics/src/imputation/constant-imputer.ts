@@ -10,7 +10,10 @@ export interface ConstantImputerOptions {
 }
 
 /** Defaults of {@link ConstantImputerOptions}: fill 0, as soco `IdentityImputation`. @category Imputation */
-export const CONSTANT_IMPUTER_DEFAULTS = Object.freeze({ value: 0 });
+export const CONSTANT_IMPUTER_DEFAULTS = Object.freeze({
+  /** Default of {@link ConstantImputerOptions.value}. */
+  value: 0,
+});
 
 /**
  * Replaces every channel of a removed pixel by one constant: `x̃_p = v`.
@@ -26,7 +29,7 @@ export class ConstantImputer extends Imputer {
   /** The fill value. */
   readonly value: number;
 
-  /** @throws {@link InvalidValueError} for a non-finite value or an unknown option */
+  /** @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-finite value or an unknown option */
   constructor(options: ConstantImputerOptions = {}) {
     super();
     checkOptions('ConstantImputer', options, ['value']);

@@ -57,7 +57,7 @@ export abstract class Imputer {
    * @param removed - `[N, H, W]` or `[N, H, W, 1]`, non-zero where a pixel is removed
    * @param options - see {@link ImputeOptions}
    * @returns the imputed images `[N, H, W, C]`; the caller disposes them
-   * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf or a bad option
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or a bad option
    */
   async impute(images: tf.Tensor, removed: tf.Tensor, options: ImputeOptions = {}): Promise<tf.Tensor4D> {
     const fn = `${this.constructor.name}.impute`;

@@ -38,10 +38,15 @@ export interface NoisyLinearImputerOptions {
 
 /** Defaults of {@link NoisyLinearImputerOptions}. @category Imputation */
 export const NOISY_LINEAR_IMPUTER_DEFAULTS = Object.freeze({
+  /** Default of {@link NoisyLinearImputerOptions.noise}. */
   noise: 0.01,
+  /** Default of {@link NoisyLinearImputerOptions.tolerance}. */
   tolerance: 1e-5,
+  /** Default of {@link NoisyLinearImputerOptions.maxIterations}. */
   maxIterations: 500,
+  /** Default of {@link NoisyLinearImputerOptions.preconditioner}. */
   preconditioner: 'auto' as Preconditioner | 'auto',
+  /** Default of {@link NoisyLinearImputerOptions.warmStart}. */
   warmStart: true,
 });
 
@@ -180,7 +185,7 @@ export function solveNoisyLinear(
  * (1/6 per edge neighbour, 1/12 per diagonal one; neighbours outside the image are dropped and the
  * weights renormalised), then Gaussian noise of standard deviation `noise` is added.
  *
- * The removed values solve the sparse SPD system of {@link buildNoisyLinearSystem}, here by
+ * The removed values solve the sparse SPD system of `buildNoisyLinearSystem`, here by
  * preconditioned conjugate gradient (a geometric multigrid V-cycle for compact holes, the diagonal
  * for scattered masks), per channel, to relative residual `tolerance` — instead of the reference's direct `scipy.sparse.linalg.spsolve` on the CPU.
  * Successive fills of one image with the same {@link ImputerState} warm-start from the previous
@@ -197,13 +202,18 @@ export function solveNoisyLinear(
  */
 export class NoisyLinearImputer extends Imputer {
   readonly name = 'noisy-linear';
+  /** The resolved {@link NoisyLinearImputerOptions.noise}. */
   readonly noise: number;
+  /** The resolved {@link NoisyLinearImputerOptions.tolerance}. */
   readonly tolerance: number;
+  /** The resolved {@link NoisyLinearImputerOptions.maxIterations}. */
   readonly maxIterations: number;
+  /** The resolved {@link NoisyLinearImputerOptions.preconditioner}. */
   readonly preconditioner: Preconditioner | 'auto';
+  /** The resolved {@link NoisyLinearImputerOptions.warmStart}. */
   readonly warmStart: boolean;
 
-  /** @throws {@link InvalidValueError} for a negative noise, a tolerance outside (0, 0.5], a bad cap or an unknown option */
+  /** @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a negative noise, a tolerance outside (0, 0.5], a bad cap or an unknown option */
   constructor(options: NoisyLinearImputerOptions = {}) {
     super();
     const fn = 'NoisyLinearImputer';

@@ -12,7 +12,12 @@ export interface UniformImputerOptions {
 }
 
 /** Defaults of {@link UniformImputerOptions}: U(0, 1), images in [0, 1] (Samek et al. 2016 region perturbation). @category Imputation */
-export const UNIFORM_IMPUTER_DEFAULTS = Object.freeze({ low: 0, high: 1 });
+export const UNIFORM_IMPUTER_DEFAULTS = Object.freeze({
+  /** Default of {@link UniformImputerOptions.low}. */
+  low: 0,
+  /** Default of {@link UniformImputerOptions.high}. */
+  high: 1,
+});
 
 /**
  * Replaces every channel of a removed pixel by an independent uniform draw `x̃_{p,c} ~ U(low, high)`
@@ -26,10 +31,12 @@ export const UNIFORM_IMPUTER_DEFAULTS = Object.freeze({ low: 0, high: 1 });
  */
 export class UniformImputer extends Imputer {
   readonly name = 'uniform';
+  /** The resolved {@link UniformImputerOptions.low}. */
   readonly low: number;
+  /** The resolved {@link UniformImputerOptions.high}. */
   readonly high: number;
 
-  /** @throws {@link InvalidValueError} for non-finite bounds, `high ≤ low` or an unknown option */
+  /** @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for non-finite bounds, `high ≤ low` or an unknown option */
   constructor(options: UniformImputerOptions = {}) {
     super();
     checkOptions('UniformImputer', options, ['low', 'high']);

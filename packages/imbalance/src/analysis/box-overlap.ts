@@ -42,7 +42,7 @@ export const BOX_OVERLAP_EPS = 1e-8;
  * @param boxes - per sample, its boxes (pixel units of the map)
  * @param options - the binarising threshold
  * @returns per-sample IoBB, IoR and IoU; no tensor outlives the call
- * @throws {@link ShapeError} for a bad shape; {@link InvalidValueError} for maps outside [0, 1],
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad shape; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for maps outside [0, 1],
  * a bad box or threshold.
  * @see arXiv 2204.01729; imba-explain `Overlap`
  * @example

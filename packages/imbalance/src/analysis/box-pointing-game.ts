@@ -25,7 +25,10 @@ export interface BoxPointingGameResult {
 }
 
 /** Defaults of {@link boxPointingGame}: k = 1 (imba-explain `PointingGame(top_k=1)`). @category Analysis */
-export const BOX_POINTING_GAME_DEFAULTS = Object.freeze({ topK: 1 });
+export const BOX_POINTING_GAME_DEFAULTS = Object.freeze({
+  /** Default of {@link BoxPointingGameOptions.topK}. */
+  topK: 1,
+});
 
 /**
  * The pointing game: whether the highest-attribution pixels of each map fall inside a ground-truth box.
@@ -39,8 +42,8 @@ export const BOX_POINTING_GAME_DEFAULTS = Object.freeze({ topK: 1 });
  * @param boxes - per sample, the boxes to point into (pixel units of the map)
  * @param options - k
  * @returns per-sample hits and points and the pooled score; no tensor outlives the call
- * @throws {@link ShapeError} for a bad map shape or a box list of another length;
- * {@link InvalidValueError} for a bad box or k.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad map shape or a box list of another length;
+ * {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad box or k.
  * @see arXiv 2204.01729; Zhang et al. 2016 (arXiv 1608.00507); imba-explain `PointingGame`
  * @example
  * ```ts

@@ -29,9 +29,13 @@ export interface CountConceptsOptions {
 export interface ConceptStats {
   /** Images counted. */
   images: number;
+  /** Smallest concept count of an image. */
   min: number;
+  /** Largest concept count of an image. */
   max: number;
+  /** Mean concept count per image. */
   mean: number;
+  /** Population standard deviation of the concept counts. */
   std: number;
 }
 
@@ -54,10 +58,15 @@ export interface CountConceptsResult {
  * @category Analysis
  */
 export const COUNT_CONCEPTS_DEFAULTS = Object.freeze({
+  /** Default of {@link CountConceptsOptions.quantile}. */
   quantile: 0.99,
+  /** Default of {@link CountConceptsOptions.countDisjoint}. */
   countDisjoint: true,
+  /** Default of {@link CountConceptsOptions.withBoxes}. */
   withBoxes: true,
+  /** Default of {@link CountConceptsOptions.connectivity}. */
   connectivity: 8 as Connectivity,
+  /** Default of {@link CountConceptsOptions.batchSize}. */
   batchSize: 16,
 });
 
@@ -85,9 +94,9 @@ export const COUNT_CONCEPTS_DEFAULTS = Object.freeze({
  * @param boxes - per image, its ground-truth boxes in pixels of the input
  * @param options - see {@link CountConceptsOptions}
  * @returns per-image counts, per-class and overall statistics and the unit thresholds; no tensor outlives the call
- * @throws {@link UnknownNameError} for an unknown layer; {@link ShapeError} for a non-image batch,
+ * @throws {@link "@lab/tensor"!UnknownNameError | UnknownNameError} for an unknown layer; {@link "@lab/tensor"!ShapeError | ShapeError} for a non-image batch,
  * a layer output that is not `[n, h, w, K]` or a box list of another length;
- * {@link InvalidValueError} for bad boxes or options.
+ * {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad boxes or options.
  * @see arXiv 2204.01729 §5.2 (specs/imbalance.md); Bau et al. 2017 (arXiv 1704.05796); imba-explain `ConceptDetector`
  * @example
  * ```ts

@@ -13,7 +13,9 @@ import { boxPointingGame } from './box-pointing-game';
 
 /** A mean and a population standard deviation (NumPy `np.std`). @category Analysis */
 export interface MeanStd {
+  /** The mean. */
   mean: number;
+  /** The population standard deviation. */
   std: number;
 }
 
@@ -41,11 +43,15 @@ export interface AlignmentStats {
   pointingGame: number;
   /** Soft IoBB, IoR and IoU of the [0, 1] maps: mean ± std over pairs. */
   iobb: MeanStd;
+  /** Soft IoR, mean ± std over pairs. */
   ior: MeanStd;
+  /** Soft IoU, mean ± std over pairs. */
   iou: MeanStd;
   /** IoBB, IoR and IoU of the maps binarised at `threshold`: mean ± std over pairs. */
   iobbThresholded: MeanStd;
+  /** Thresholded IoR, mean ± std over pairs. */
   iorThresholded: MeanStd;
+  /** Thresholded IoU, mean ± std over pairs. */
   iouThresholded: MeanStd;
 }
 
@@ -55,13 +61,21 @@ export interface AlignmentPair {
   image: number;
   /** The class explained (a label of the image's boxes). */
   label: number;
+  /** Top pixels of the map inside a box of the class (pointing game). */
   hits: number;
+  /** Top pixels counted (k, or more on ties; 0 for a map whose k-th value is 0). */
   points: number;
+  /** Soft IoBB of the [0, 1] map. */
   iobb: number;
+  /** Soft IoR of the [0, 1] map. */
   ior: number;
+  /** Soft IoU of the [0, 1] map. */
   iou: number;
+  /** IoBB of the map binarised at `threshold`. */
   iobbThresholded: number;
+  /** IoR of the map binarised at `threshold`. */
   iorThresholded: number;
+  /** IoU of the map binarised at `threshold`. */
   iouThresholded: number;
 }
 
@@ -81,7 +95,16 @@ export interface SaliencyAlignmentResult {
  * overlaps (this package's choice; the reference leaves `attr_threshold` to the config), batch 16.
  * @category Analysis
  */
-export const SALIENCY_ALIGNMENT_DEFAULTS = Object.freeze({ topK: 1, threshold: 0.5, normalize: true, batchSize: 16 });
+export const SALIENCY_ALIGNMENT_DEFAULTS = Object.freeze({
+  /** Default of {@link SaliencyAlignmentOptions.topK}. */
+  topK: 1,
+  /** Default of {@link SaliencyAlignmentOptions.threshold}. */
+  threshold: 0.5,
+  /** Default of {@link SaliencyAlignmentOptions.normalize}. */
+  normalize: true,
+  /** Default of {@link SaliencyAlignmentOptions.batchSize}. */
+  batchSize: 16,
+});
 
 /**
  * How well attribution maps align with ground-truth boxes, per class: the pointing game and soft
@@ -99,8 +122,8 @@ export const SALIENCY_ALIGNMENT_DEFAULTS = Object.freeze({ topK: 1, threshold: 0
  * @param boxes - per image, its ground-truth boxes in pixels of the input
  * @param options - see {@link SaliencyAlignmentOptions}
  * @returns per-class and overall statistics and the per-pair scores; no tensor outlives the call
- * @throws {@link ShapeError} for a non-image batch or a box list of another length;
- * {@link InvalidValueError} for bad boxes or options; the method's own errors.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a non-image batch or a box list of another length;
+ * {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad boxes or options; the method's own errors.
  * @see arXiv 2204.01729 §5.1 (specs/imbalance.md); imba-explain `PointingGame`, `Overlap`
  * @example
  * ```ts

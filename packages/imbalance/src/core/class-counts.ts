@@ -25,7 +25,7 @@ export interface ClassCounts {
  * `n⁺_c = Σ_i y_ic` and `n⁻_c = N − n⁺_c`.
  * @param labels - `[N, C]` 0/1 labels, a tensor (read, not disposed) or N rows
  * @returns the counts; no tensor is allocated
- * @throws {@link ShapeError} for a non-matrix; {@link InvalidValueError} for a label other than 0 or 1.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a non-matrix; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a label other than 0 or 1.
  * @see arXiv 2204.01729; CAMP-eXplain-AI/imba-explain `get_num_pos_neg`
  * @example
  * ```ts

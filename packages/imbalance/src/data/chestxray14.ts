@@ -78,8 +78,8 @@ function column(fn: string, header: string[], name: string): number {
  * @param csv - the file's text
  * @param options - the class list
  * @returns image ids and labels in file order
- * @throws {@link FormatError} for a missing column, a short row, an unknown finding or a repeated
- * image id, naming the line; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!FormatError | FormatError} for a missing column, a short row, an unknown finding or a repeated
+ * image id, naming the line; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1705.02315 (ChestX-ray8/14); imba-explain `NIHClassificationDataset`
  * @example
  * ```ts
@@ -128,8 +128,8 @@ export function parseChestXray14Labels(csv: string, options: ChestXray14Options 
  * @param csv - the file's text
  * @param options - the class list and the coordinate scale
  * @returns the boxes of each image id (as {@link LabeledBox}, labels indexing `classes`)
- * @throws {@link FormatError} for a missing column, a short row, an unknown finding or a
- * non-numeric or non-positive size, naming the line; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!FormatError | FormatError} for a missing column, a short row, an unknown finding or a
+ * non-numeric or non-positive size, naming the line; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1705.02315; imba-explain `NIHDetectionDataset`
  * @example
  * ```ts

@@ -15,7 +15,7 @@ import { checkInt, checkNumber, checkObject, show } from '../internal/checks';
  * @param maxCount - n_max ≥ 1, the head class's count
  * @param ratio - ρ ≥ 1, the imbalance ratio `n_max / n_min`
  * @returns C counts, non-increasing
- * @throws {@link InvalidValueError} for a bad argument.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad argument.
  * @see arXiv 1901.05555 §6.1
  * @example
  * ```ts
@@ -37,8 +37,11 @@ export interface GlyphSet {
   readonly images: Float32Array;
   /** Class of each glyph, 0…C−1. */
   readonly labels: Int32Array | readonly number[];
+  /** Number of glyphs. */
   readonly count: number;
+  /** Height of each glyph in pixels. */
   readonly height: number;
+  /** Width of each glyph in pixels. */
   readonly width: number;
 }
 
@@ -78,12 +81,19 @@ export interface LongTailedCanvases {
 
 /** Defaults of {@link longTailedCanvases} (this package's choices for a small CPU experiment). @category Data */
 export const LONG_TAILED_CANVASES_DEFAULTS = Object.freeze({
+  /** Default of {@link LongTailedCanvasesOptions.canvasSize}. */
   canvasSize: 32,
+  /** Default of {@link LongTailedCanvasesOptions.glyphSize}. */
   glyphSize: 14,
+  /** Default of {@link LongTailedCanvasesOptions.imbalanceRatio}. */
   imbalanceRatio: 100,
+  /** Default of {@link LongTailedCanvasesOptions.headFraction}. */
   headFraction: 0.5,
+  /** Default of {@link LongTailedCanvasesOptions.maxPerCanvas}. */
   maxPerCanvas: 3,
+  /** Default of {@link LongTailedCanvasesOptions.inkThreshold}. */
   inkThreshold: 0.2,
+  /** Default of {@link LongTailedCanvasesOptions.seed}. */
   seed: 0,
 });
 
@@ -101,7 +111,7 @@ export const LONG_TAILED_CANVASES_DEFAULTS = Object.freeze({
  * @param glyphs - the glyph images and classes
  * @param options - see {@link LongTailedCanvasesOptions}
  * @returns canvases, labels, boxes and the class counts
- * @throws {@link ShapeError} for inconsistent glyph arrays; {@link InvalidValueError} for a class
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for inconsistent glyph arrays; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a class
  * without glyphs, a profile that does not fit `N·maxPerCanvas` or a bad option.
  * @see arXiv 2204.01729 (the multi-label, box-annotated setting this imitates)
  * @example

@@ -98,12 +98,14 @@ function entry<O>(create: (counts: ClassCounts, options?: O) => MultiLabelLoss, 
  * @category Losses
  */
 export const multiLabelLosses = Object.freeze({
+  /** Plain binary cross-entropy, see {@link binaryCrossEntropy}. */
   bce: entry(
     (counts: ClassCounts, options?: BinaryCrossEntropyOptions) => stateless('bce', counts, options, (x, y, _c, o) => binaryCrossEntropy(x, y, o)),
     Object.freeze({}),
     false,
     'binary cross-entropy (baseline of arXiv 2204.01729)',
   ),
+  /** Intra-class weighted BCE, see {@link intraWeightedBce}. */
   'intra-weighted-bce': entry(
     (counts: ClassCounts, options?: WithoutCounts<IntraWeightedBceOptions>) =>
       stateless('intra-weighted-bce', counts, options, (x, y, c, o) => intraWeightedBce(x, y, { ...o, counts: c })),
@@ -111,6 +113,7 @@ export const multiLabelLosses = Object.freeze({
     true,
     'arXiv 2204.01729; imba-explain IntraWeightedBCEWithLogits',
   ),
+  /** Inter-class weighted BCE, see {@link interWeightedBce}. */
   'inter-weighted-bce': entry(
     (counts: ClassCounts, options?: WithoutCounts<InterWeightedBceOptions>) =>
       stateless('inter-weighted-bce', counts, options, (x, y, c, o) => interWeightedBce(x, y, { ...o, counts: c })),
@@ -118,12 +121,14 @@ export const multiLabelLosses = Object.freeze({
     true,
     'arXiv 2204.01729; imba-explain InterWeightedBCEWithLogits',
   ),
+  /** Sigmoid focal loss, see {@link sigmoidFocalLoss}. */
   focal: entry(
     (counts: ClassCounts, options?: SigmoidFocalLossOptions) => stateless('focal', counts, options, (x, y, _c, o) => sigmoidFocalLoss(x, y, o)),
     SIGMOID_FOCAL_LOSS_DEFAULTS,
     false,
     'Lin et al. 2017, arXiv 1708.02002',
   ),
+  /** Class-balanced focal loss, see {@link classBalancedFocalLoss}. */
   'class-balanced-focal': entry(
     (counts: ClassCounts, options?: WithoutCounts<ClassBalancedFocalLossOptions>) =>
       stateless('class-balanced-focal', counts, options, (x, y, c, o) => classBalancedFocalLoss(x, y, { ...o, counts: c })),
@@ -131,6 +136,7 @@ export const multiLabelLosses = Object.freeze({
     true,
     'Cui et al. 2019, arXiv 1901.05555',
   ),
+  /** Multi-task uncertainty weighting, see {@link MultiTaskUncertaintyLoss}. */
   'multi-task': entry(
     (counts: ClassCounts, options?: MultiTaskUncertaintyLossConfig) => {
       const fn = "createMultiLabelLoss('multi-task')";
@@ -148,6 +154,7 @@ export const multiLabelLosses = Object.freeze({
     false,
     'Kendall et al. 2018, arXiv 1705.07115',
   ),
+  /** Asymmetric loss, see {@link asymmetricLoss}. */
   asymmetric: entry(
     (counts: ClassCounts, options?: AsymmetricLossOptions) => stateless('asymmetric', counts, options, (x, y, _c, o) => asymmetricLoss(x, y, o)),
     ASYMMETRIC_LOSS_DEFAULTS,
@@ -165,7 +172,7 @@ export type MultiLabelLossOptions<N extends MultiLabelLossName> = NonNullable<Pa
  * @param counts - the training set's counts (see `classCounts`); they fix the number of classes
  * @param options - the loss's own options (see its function), validated here
  * @returns the loss; call `dispose()` when done (it frees the multi-task variables)
- * @throws {@link UnknownNameError} listing the valid names; {@link InvalidValueError} for bad
+ * @throws {@link "@lab/tensor"!UnknownNameError | UnknownNameError} listing the valid names; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad
  * counts or options.
  * @example
  * ```ts

@@ -16,7 +16,7 @@ import { checkScoresLabels } from './roc-auc';
  * @param scores - one finite score per sample
  * @param labels - one 0/1 label per sample
  * @returns the AP in [0, 1]
- * @throws {@link ShapeError} for lengths that differ; {@link InvalidValueError} for a non-finite
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for lengths that differ; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-finite
  * score, a label other than 0/1, or no positive label (AP undefined).
  * @see scikit-learn `average_precision_score`
  * @example

@@ -48,7 +48,10 @@ export interface MultiLabelMetricsResult {
 }
 
 /** Defaults of {@link multiLabelMetrics}: threshold 0.5 on probabilities (imba-explain `acc_metric_transform`). @category Metrics */
-export const MULTI_LABEL_METRICS_DEFAULTS = Object.freeze({ thresholds: Object.freeze([0.5]) as readonly number[] });
+export const MULTI_LABEL_METRICS_DEFAULTS = Object.freeze({
+  /** Default of {@link MultiLabelMetricsOptions.thresholds}. */
+  thresholds: Object.freeze([0.5]) as readonly number[],
+});
 
 /**
  * AUROC and average precision per class, their macro and micro means, and accuracies at
@@ -62,7 +65,7 @@ export const MULTI_LABEL_METRICS_DEFAULTS = Object.freeze({ thresholds: Object.f
  * @param labels - `[N, C]` 0/1 labels
  * @param options - thresholds
  * @returns the metrics; no tensor is allocated
- * @throws {@link ShapeError} for matrices of different shapes; {@link InvalidValueError} for
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for matrices of different shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for
  * non-finite scores, labels other than 0/1, a class-free set of labels or bad thresholds.
  * @see arXiv 2204.01729 (AUROC, AP, multi-label accuracy); scikit-learn `roc_auc_score`, `average_precision_score`
  * @example

@@ -31,7 +31,7 @@ export function checkScoresLabels(fn: string, scores: unknown, labels: unknown):
  * @param scores - one finite score per sample (probabilities or logits: only the order matters)
  * @param labels - one 0/1 label per sample
  * @returns the AUROC in [0, 1]
- * @throws {@link ShapeError} for lengths that differ; {@link InvalidValueError} for a non-finite
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for lengths that differ; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-finite
  * score, a label other than 0/1, or labels of one class only (AUROC undefined).
  * @see scikit-learn `roc_auc_score`; Hanley and McNeil 1982
  * @example

@@ -23,7 +23,7 @@ export interface ClassAwareSampleOptions {
  * @param count - number of indices to draw
  * @param options - seed
  * @returns the indices, an `Int32Array` of length `count`
- * @throws {@link ShapeError} for a non-matrix; {@link InvalidValueError} for non-0/1 labels, no
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a non-matrix; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for non-0/1 labels, no
  * positive at all, or a bad count or option.
  * @see arXiv 1512.05830 (§3.1, class-aware sampling)
  * @example

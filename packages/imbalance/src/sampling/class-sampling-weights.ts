@@ -37,7 +37,12 @@ export interface ClassSamplingWeightsResult {
  * package's choice; the reference has no per-sample rule, see below).
  * @category Sampling
  */
-export const CLASS_SAMPLING_WEIGHTS_DEFAULTS = Object.freeze({ clipQuantile: 0.75 as number | null, aggregate: 'max' as SampleWeightAggregate });
+export const CLASS_SAMPLING_WEIGHTS_DEFAULTS = Object.freeze({
+  /** Default of {@link ClassSamplingWeightsOptions.clipQuantile}. */
+  clipQuantile: 0.75 as number | null,
+  /** Default of {@link ClassSamplingWeightsOptions.aggregate}. */
+  aggregate: 'max' as SampleWeightAggregate,
+});
 
 /**
  * Re-sampling weights of every sample of a multi-label training set, from inverse class frequencies.
@@ -54,7 +59,7 @@ export const CLASS_SAMPLING_WEIGHTS_DEFAULTS = Object.freeze({ clipQuantile: 0.7
  * @param labels - `[N, C]` 0/1 labels (a tensor is read, not disposed)
  * @param options - clipping and aggregation
  * @returns class and sample weights; no tensor is allocated
- * @throws {@link ShapeError} for a non-matrix; {@link InvalidValueError} for non-0/1 labels, a
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a non-matrix; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for non-0/1 labels, a
  * label matrix without positives or a bad option.
  * @see arXiv 2204.01729; imba-explain `imba_sampling_weights`
  * @example

@@ -14,7 +14,12 @@ export interface WeightedSampleOptions {
 }
 
 /** Defaults of {@link weightedSample}: with replacement (PyTorch `WeightedRandomSampler`), seed 0. @category Sampling */
-export const WEIGHTED_SAMPLE_DEFAULTS = Object.freeze({ seed: 0, replacement: true });
+export const WEIGHTED_SAMPLE_DEFAULTS = Object.freeze({
+  /** Default of {@link WeightedSampleOptions.seed}. */
+  seed: 0,
+  /** Default of {@link WeightedSampleOptions.replacement}. */
+  replacement: true,
+});
 
 /**
  * Draws `count` indices of `0…n−1` with probability proportional to `weights`, seeded.
@@ -27,7 +32,7 @@ export const WEIGHTED_SAMPLE_DEFAULTS = Object.freeze({ seed: 0, replacement: tr
  * @param count - number of indices to draw; without replacement at most the number of positive weights
  * @param options - seed and replacement
  * @returns the indices, an `Int32Array` of length `count`
- * @throws {@link InvalidValueError} for bad weights, count or option.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad weights, count or option.
  * @see PyTorch `torch.utils.data.WeightedRandomSampler`; Efraimidis and Spirakis 2006
  * @example
  * ```ts

@@ -29,11 +29,17 @@ export interface AugmentFacesOptions {
  * @category Data
  */
 export const AUGMENT_FACES_DEFAULTS = Object.freeze({
+  /** Default of {@link AugmentFacesOptions.noiseStd}. */
   noiseStd: 3,
+  /** Default of {@link AugmentFacesOptions.brightness}. */
   brightness: 0.5,
+  /** Default of {@link AugmentFacesOptions.contrast}. */
   contrast: Object.freeze([0.5, 1.5] as const),
+  /** Default of {@link AugmentFacesOptions.saturation}. */
   saturation: Object.freeze([0.8, 1.2] as const),
+  /** Default of {@link AugmentFacesOptions.hue}. */
   hue: 0.05,
+  /** Default of {@link AugmentFacesOptions.seed}. */
   seed: 0,
 });
 
@@ -49,7 +55,7 @@ export const AUGMENT_FACES_DEFAULTS = Object.freeze({
  * @param images - `[n, h, w, 3]` (RGB) or `[n, h, w, 1]` (grey) float32 in [−1, 1]
  * @param options - see {@link AugmentFacesOptions}
  * @returns new augmented images, same shape, in [−1, 1]; the caller disposes them
- * @throws {@link ShapeError} for a tensor of another shape; {@link InvalidValueError} for a bad option
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a tensor of another shape; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option
  * @see pbonazzi/tinytracker `tinytracker/src/ITrackerDataTF.py` (`random_augmentations`)
  * @example
  * ```ts

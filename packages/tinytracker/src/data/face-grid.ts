@@ -73,7 +73,7 @@ function checkBoxes(fn: string, boxes: readonly FaceGridBox[]): void {
  * @param boxes - one `[x, y, w, h]` per sample
  * @param size - side of the face crop (the model's input size)
  * @returns `[n, size, size, 2]` float32; the caller disposes it
- * @throws {@link InvalidValueError} for an empty or malformed box list, or a bad size
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an empty or malformed box list, or a bad size
  * @see pbonazzi/tinytracker `tinytracker/src/ITrackerDataTF.py` (`create_grid`)
  * @example
  * ```ts
@@ -104,7 +104,7 @@ export function faceGridChannels(boxes: readonly FaceGridBox[], size: number): t
  * indices with the 1-based `x`, `y`).
  * @param boxes - one `[x, y, w, h]` per sample
  * @returns `[n, 625]` float32 of zeros and ones; the caller disposes it
- * @throws {@link InvalidValueError} for an empty or malformed box list
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an empty or malformed box list
  * @see CSAILVision/GazeCapture `pytorch/ITrackerData.py` (`makeGrid`)
  * @example
  * ```ts

@@ -44,12 +44,19 @@ export interface GazeCaptureSample {
  * @category Data
  */
 export interface GazeCaptureRecordingFiles {
+  /** `appleFace.json`: Apple's face box per frame (`X`, `Y`, `W`, `H`, `IsValid`). */
   readonly appleFace: unknown;
+  /** `appleLeftEye.json`: the left-eye box per frame, relative to the face. */
   readonly appleLeftEye: unknown;
+  /** `appleRightEye.json`: the right-eye box per frame, relative to the face. */
   readonly appleRightEye: unknown;
+  /** `dotInfo.json`: the gaze target per frame (`XCam`, `YCam`, cm). */
   readonly dotInfo: unknown;
+  /** `faceGrid.json`: the face grid box per frame. */
   readonly faceGrid: unknown;
+  /** `frames.json`: the frame file names (`NNNNN.jpg`). */
   readonly frames: unknown;
+  /** `info.json`: the recording's split (`Dataset`); optional. */
   readonly info?: unknown;
 }
 
@@ -89,8 +96,8 @@ function boxes(file: string, data: unknown, n: number): number[][] {
  * @param recording - the recording's folder name (`'00002'`) or number
  * @param files - the recording's JSON files (text or parsed), see {@link GazeCaptureRecordingFiles}
  * @returns the usable samples in frame order (no tensors)
- * @throws {@link FormatError} naming the file and key for malformed JSON, missing arrays, or
- *   arrays whose length differs from `frames.json`; {@link InvalidValueError} for a bad recording name
+ * @throws {@link "@lab/tensor"!FormatError | FormatError} naming the file and key for malformed JSON, missing arrays, or
+ *   arrays whose length differs from `frames.json`; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad recording name
  * @see CSAILVision/GazeCapture README (file formats) and `pytorch/prepareDataset.py`
  * @example
  * ```ts
@@ -177,7 +184,7 @@ async function nodeModules(fn: string): Promise<{ fs: typeof import('node:fs/pro
  * @param root - the dataset folder
  * @param options - see {@link LoadGazeCaptureOptions}
  * @returns the samples (no tensors, no images read)
- * @throws {@link NotAvailableError} outside Node; {@link FormatError} for a malformed file (named);
+ * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} outside Node; {@link "@lab/tensor"!FormatError | FormatError} for a malformed file (named);
  *   the file system's error for a recording without its JSON files
  * @example
  * ```ts
@@ -223,7 +230,12 @@ export interface CropFaceOptions {
 }
 
 /** Defaults of {@link CropFaceOptions}: TinyTracker's README input (112, RGB). @category Data */
-export const CROP_FACE_DEFAULTS = Object.freeze({ size: 112, colour: 'rgb' } as const);
+export const CROP_FACE_DEFAULTS = Object.freeze({
+  /** Default of {@link CropFaceOptions.size}. */
+  size: 112,
+  /** Default of {@link CropFaceOptions.colour}. */
+  colour: 'rgb',
+} as const);
 
 /**
  * Cuts a box out of a decoded frame (zero outside the frame, as `cropImage` of
@@ -233,7 +245,7 @@ export const CROP_FACE_DEFAULTS = Object.freeze({ size: 112, colour: 'rgb' } as 
  * @param box - `[x, y, w, h]` in pixels (e.g. `faceBox` of a sample); w, h ≥ 1
  * @param options - see {@link CropFaceOptions}
  * @returns `[size, size, 3 or 1]` float32; the caller disposes it
- * @throws {@link InvalidValueError} for a bad box, option or a 16-bit image
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad box, option or a 16-bit image
  * @example
  * ```ts
  * const face = cropFace(await readImageFile(path), sample.faceBox, { size: 112 });
@@ -292,7 +304,7 @@ export interface LoadGazeCaptureFacesOptions extends CropFaceOptions {
  * @param samples - samples from {@link loadGazeCapture}
  * @param options - see {@link LoadGazeCaptureFacesOptions}
  * @returns `[n, size, size, 3 or 1]` float32 in [−1, 1]; the caller disposes it
- * @throws {@link NotAvailableError} outside Node; errors of `readImageFile` (missing or corrupt file) and {@link cropFace}
+ * @throws {@link "@lab/tensor"!NotAvailableError | NotAvailableError} outside Node; errors of `readImageFile` (missing or corrupt file) and {@link cropFace}
  * @example
  * ```ts
  * const faces = await loadGazeCaptureFaces(root, samples.slice(0, 32), { size: 112 });

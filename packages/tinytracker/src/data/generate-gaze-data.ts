@@ -31,16 +31,31 @@ export interface GenerateGazeDataOptions {
  * @category Data
  */
 export const GENERATE_GAZE_DATA_DEFAULTS = Object.freeze({
+  /** Default of {@link GenerateGazeDataOptions.size}. */
   size: 112,
+  /** Default of {@link GenerateGazeDataOptions.colour}. */
   colour: 'rgb',
+  /** Default of {@link GenerateGazeDataOptions.faceGrid}. */
   faceGrid: false,
+  /** Default of {@link GenerateGazeDataOptions.headRangeCm}. */
   headRangeCm: 1,
+  /** Default of {@link GenerateGazeDataOptions.noise}. */
   noise: 0.02,
+  /** Default of {@link GenerateGazeDataOptions.seed}. */
   seed: 0,
 } as const);
 
 /** The screen region (cm, camera coordinates) targets are drawn from. @category Data */
-export const GAZE_SCREEN_CM = Object.freeze({ xMin: -6, xMax: 6, yMin: -14, yMax: -2 } as const);
+export const GAZE_SCREEN_CM = Object.freeze({
+  /** Left edge (cm). */
+  xMin: -6,
+  /** Right edge (cm). */
+  xMax: 6,
+  /** Lower edge (cm). */
+  yMin: -14,
+  /** Upper edge (cm). */
+  yMax: -2,
+} as const);
 
 /** Eye-to-screen distance range (cm). */
 const DISTANCE_CM = [28, 32] as const;
@@ -86,7 +101,7 @@ interface Sample {
  * @param count - number of samples, a positive integer
  * @param options - see {@link GenerateGazeDataOptions}
  * @returns images, gaze points and face boxes; the caller disposes `images` and `gazeCm`
- * @throws {@link InvalidValueError} for a bad count or option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad count or option
  * @example
  * ```ts
  * const { images, gazeCm } = generateGazeData(256, { seed: 1 }); // [256,112,112,3], [256,2]

@@ -40,6 +40,7 @@ export interface EdgePlatform {
  * @category Edge
  */
 export const EDGE_PLATFORMS = Object.freeze({
+  /** Sony IMX500 (AI-in-sensor) running TinyTracker. */
   imx500: Object.freeze<EdgePlatform>({
     name: 'imx500',
     label: 'Sony IMX500 (AI-in-sensor)',
@@ -53,6 +54,7 @@ export const EDGE_PLATFORMS = Object.freeze({
     fps: 1162,
     source: 'arXiv 2307.07813 (TinyTracker), IMX500 timing and energy; Papers-with-Code 1162 FPS',
   }),
+  /** Google Coral Dev Board Micro running TinyTracker. */
   'coral-micro': Object.freeze<EdgePlatform>({
     name: 'coral-micro',
     label: 'Google Coral Dev Board Micro',
@@ -66,6 +68,7 @@ export const EDGE_PLATFORMS = Object.freeze({
     fps: undefined,
     source: 'arXiv 2307.07813 (TinyTracker), IMX500 vs Coral Micro comparison',
   }),
+  /** Sony Spresense running TinyTrackerS. */
   spresense: Object.freeze<EdgePlatform>({
     name: 'spresense',
     label: 'Sony Spresense',

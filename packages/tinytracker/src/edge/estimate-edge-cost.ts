@@ -24,12 +24,18 @@ export interface EstimateEdgeCostOptions {
  * that file is an assumption.
  * @category Edge
  */
-export const ESTIMATE_EDGE_COST_DEFAULTS = Object.freeze({ platform: 'imx500', referenceMacs: 16815360 } as const);
+export const ESTIMATE_EDGE_COST_DEFAULTS = Object.freeze({
+  /** Default of {@link EstimateEdgeCostOptions.platform}. */
+  platform: 'imx500',
+  /** Default of {@link EstimateEdgeCostOptions.referenceMacs}. */
+  referenceMacs: 16815360,
+} as const);
 
 /** What {@link estimateEdgeCost} returns. Every figure is an estimate. @category Edge */
 export interface EdgeCostEstimate {
   /** Always true: these are not measurements. */
   readonly estimate: true;
+  /** The platform the estimate is for. */
   readonly platform: EdgePlatformName;
   /** `macs / referenceMacs`. */
   readonly macsRatio: number;
@@ -58,7 +64,7 @@ export interface EdgeCostEstimate {
  * @param macs - MACs of the model to estimate (e.g. `profile(model, shape).macs`)
  * @param options - see {@link EstimateEdgeCostOptions}
  * @returns the scaled figures, flagged `estimate: true`
- * @throws {@link InvalidValueError} for non-positive MACs or a bad option; {@link UnknownNameError} for an unknown platform
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for non-positive MACs or a bad option; {@link "@lab/tensor"!UnknownNameError | UnknownNameError} for an unknown platform
  * @example
  * ```ts
  * estimateEdgeCost(5.23e6).inferenceMs; // ≈ 0.27 ms: TinyTrackerS-sized compute on the IMX500

@@ -19,7 +19,14 @@ export interface MeasureGazeLatencyOptions {
 }
 
 /** Defaults of {@link MeasureGazeLatencyOptions}. @category Edge */
-export const MEASURE_GAZE_LATENCY_DEFAULTS = Object.freeze({ batch: 1, warmup: 2, runs: 10 } as const);
+export const MEASURE_GAZE_LATENCY_DEFAULTS = Object.freeze({
+  /** Default of {@link MeasureGazeLatencyOptions.batch}. */
+  batch: 1,
+  /** Default of {@link MeasureGazeLatencyOptions.warmup}. */
+  warmup: 2,
+  /** Default of {@link MeasureGazeLatencyOptions.runs}. */
+  runs: 10,
+} as const);
 
 /**
  * Measures the wall-clock latency of one forward pass of a float model (`call`, eval mode) or of
@@ -29,7 +36,7 @@ export const MEASURE_GAZE_LATENCY_DEFAULTS = Object.freeze({ batch: 1, warmup: 2
  * @param model - a {@link GazeModel} or {@link QuantizedModel}
  * @param options - see {@link MeasureGazeLatencyOptions}
  * @returns the runtime statistics (ms); no tensors remain
- * @throws {@link InvalidValueError} for a bad model or option
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad model or option
  * @example
  * ```ts
  * const t = await measureGazeLatency(new TinyTracker(), { runs: 20 });

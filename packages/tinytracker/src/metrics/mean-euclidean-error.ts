@@ -15,7 +15,7 @@ import { checkTensor } from '../internal/checks';
  * @param pred - predicted points `[n, 2]`, float32 (network output × `outputScaleCm`)
  * @param target - true points `[n, 2]`, float32
  * @returns the mean distance (a number; no tensors remain)
- * @throws {@link ShapeError} unless both are `[n, 2]` float32 with the same n ≥ 1
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} unless both are `[n, 2]` float32 with the same n ≥ 1
  * @see arXiv 2307.07813 §IV; pbonazzi/tinytracker `train_TinyTracker.py`
  * @example
  * ```ts

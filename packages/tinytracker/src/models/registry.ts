@@ -9,8 +9,11 @@ import { TINYTRACKER_S_DEFAULTS, TinyTrackerS, type TinyTrackerSOptions } from '
 
 /** The paper of a model. @category Models */
 export interface ModelPaper {
+  /** Title of the paper. */
   readonly title: string;
+  /** arXiv identifier, or undefined when the paper has none. */
   readonly arxiv: string | undefined;
+  /** Where the paper was published. */
   readonly venue: string;
 }
 
@@ -24,11 +27,17 @@ export interface ModelEntry<O extends object, M> {
   readonly factory: (options?: O) => M;
   /** The factory's defaults. */
   readonly defaults: Readonly<Record<string, string | number | boolean>>;
+  /** The paper that introduced the model. */
   readonly paper: ModelPaper;
   /** Reference implementation (`owner/repo path`). */
   readonly reference: string;
   /** Published parameter count and where it comes from. */
-  readonly publishedParams: { readonly value: number; readonly source: string };
+  readonly publishedParams: {
+    /** The published parameter count. */
+    readonly value: number;
+    /** Where the count is published. */
+    readonly source: string;
+  };
 }
 
 function entry<O extends object, M>(e: ModelEntry<O, M>): Readonly<ModelEntry<O, M>> {
@@ -44,6 +53,7 @@ function entry<O extends object, M>(e: ModelEntry<O, M>): Readonly<ModelEntry<O,
  * @category Models
  */
 export const models = Object.freeze({
+  /** The {@link TinyTracker} model. */
   tinytracker: entry<TinyTrackerOptions, TinyTracker>({
     name: 'tinytracker',
     label: 'TinyTracker',
@@ -53,6 +63,7 @@ export const models = Object.freeze({
     reference: 'pbonazzi/tinytracker tinytracker/src/TinyTrackerTF.py',
     publishedParams: { value: 455000, source: 'pbonazzi/tinytracker README (112×112)' },
   }),
+  /** The {@link TinyTrackerS} model. */
   'tinytracker-s': entry<TinyTrackerSOptions, TinyTrackerS>({
     name: 'tinytracker-s',
     label: 'TinyTrackerS',
@@ -62,6 +73,7 @@ export const models = Object.freeze({
     reference: 'pbonazzi/tinytracker tinytracker/src/TinyTrackerS.py',
     publishedParams: { value: 85800, source: 'pbonazzi/tinytracker README (96×96)' },
   }),
+  /** The {@link ITracker} model. */
   itracker: entry<ITrackerOptions, ITracker>({
     name: 'itracker',
     label: 'iTracker',
@@ -80,7 +92,7 @@ export type ModelName = keyof typeof models;
  * The registry entry named `name`.
  * @param name - a key of {@link models}
  * @returns the entry
- * @throws {@link UnknownNameError} listing the valid keys
+ * @throws {@link "@lab/tensor"!UnknownNameError | UnknownNameError} listing the valid keys
  * @example
  * ```ts
  * const net = findModel('tinytracker-s').factory();

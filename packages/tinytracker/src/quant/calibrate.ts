@@ -30,7 +30,16 @@ export interface CalibrateOptions {
  * PyTorch's `HistogramObserver` uses 2048 bins) and are this package's choice.
  * @category Quantisation
  */
-export const CALIBRATE_DEFAULTS = Object.freeze({ method: 'minmax', percentile: 99.99, bins: 2048, batchSize: 32 } as const);
+export const CALIBRATE_DEFAULTS = Object.freeze({
+  /** Default of {@link CalibrateOptions.method}. */
+  method: 'minmax',
+  /** Default of {@link CalibrateOptions.percentile}. */
+  percentile: 99.99,
+  /** Default of {@link CalibrateOptions.bins}. */
+  bins: 2048,
+  /** Default of {@link CalibrateOptions.batchSize}. */
+  batchSize: 32,
+} as const);
 
 /** Calibrated `[min, max]` per tensor of a graph (undefined for tensors no op produced). @category Quantisation */
 export type ActivationRanges = readonly (readonly [number, number] | undefined)[];
@@ -46,7 +55,7 @@ export type ActivationRanges = readonly (readonly [number, number] | undefined)[
  * @param data - calibration inputs `[N, ...input shape]`, float32 (TinyTracker: 500 validation images)
  * @param options - see {@link CalibrateOptions}
  * @returns the ranges, indexed by tensor id; no tensors
- * @throws {@link InvalidValueError} for a bad option; {@link ShapeError} when `data` does not fit the graph
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option; {@link "@lab/tensor"!ShapeError | ShapeError} when `data` does not fit the graph
  * @example
  * ```ts
  * const ranges = calibrateActivations(net.inferenceGraph(), images, { method: 'percentile' });

@@ -44,7 +44,7 @@ function frexp(x: number): [number, number] {
  * renormalised when it rounds up to 2³¹; a shift below −31 gives (0, 0).
  * @param real - the multiplier, a finite number ≥ 0 (`s_in·s_w / s_out` for a convolution)
  * @returns the mantissa and shift (no tensors)
- * @throws {@link InvalidValueError} for a negative or non-finite value
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a negative or non-finite value
  * @see tensorflow/lite/kernels/internal/quantization_util.cc (`QuantizeMultiplier`)
  * @example
  * ```ts
@@ -116,7 +116,7 @@ export function roundingDivideByPOT(x: number, exponent: number): number {
  * @param multiplier - Q31 mantissa from {@link quantizeMultiplier}
  * @param shift - its shift
  * @returns the rescaled integer
- * @throws {@link InvalidValueError} when `x·2^shift` leaves int32 or an argument is not an integer
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when `x·2^shift` leaves int32 or an argument is not an integer
  * @see tensorflow/lite/kernels/internal/common.h (`MultiplyByQuantizedMultiplier`)
  * @example
  * ```ts

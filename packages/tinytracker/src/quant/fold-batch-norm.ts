@@ -23,7 +23,7 @@ export interface FoldedConv {
  * @param conv - a {@link Conv2d} (plain, or depthwise with multiplier 1)
  * @param bn - the {@link BatchNorm2d} after it (affine, with running statistics), or null
  * @returns new arrays; no tensors are created
- * @throws {@link InvalidValueError} when the channel counts differ, the norm keeps no running
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when the channel counts differ, the norm keeps no running
  *   statistics, or the conv is grouped but not depthwise
  * @example
  * ```ts

@@ -19,88 +19,139 @@ export type GraphPads = [[number, number], [number, number]];
  * @category Quantisation
  */
 export interface GraphConv2d {
+  /** Discriminant of the op union. */
   readonly kind: 'conv2d';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Id of the input tensor. */
   readonly input: number;
+  /** Id of the output tensor. */
   readonly output: number;
+  /** Whether this is a depthwise convolution (one filter per channel). */
   readonly depthwise: boolean;
+  /** Kernel size `[kh, kw]`. */
   readonly kernel: [number, number];
+  /** Stride `[sh, sw]`. */
   readonly stride: [number, number];
+  /** Explicit zero padding of the input. */
   readonly pads: GraphPads;
+  /** Input channels. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** Weights, HWIO `[kh, kw, cin, cout]` (or `[kh, kw, c, 1]` when depthwise), batch norm folded in. */
   readonly weight: Float32Array;
+  /** Bias, one per output channel, batch norm folded in. */
   readonly bias: Float32Array;
+  /** The fused activation. */
   readonly activation: FusedActivation;
 }
 
 /** A fully connected layer (TFLite `FULLY_CONNECTED`), `weight` `[in, out]`. @category Quantisation */
 export interface GraphFullyConnected {
+  /** Discriminant of the op union. */
   readonly kind: 'fullyConnected';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Id of the input tensor. */
   readonly input: number;
+  /** Id of the output tensor. */
   readonly output: number;
+  /** Input features. */
   readonly inFeatures: number;
+  /** Output features. */
   readonly outFeatures: number;
+  /** Weights `[in, out]`, row-major. */
   readonly weight: Float32Array;
+  /** Bias, one per output feature. */
   readonly bias: Float32Array;
+  /** The fused activation. */
   readonly activation: 'none' | 'relu';
 }
 
 /** Element-wise sum of two tensors of one shape (TFLite `ADD`). @category Quantisation */
 export interface GraphAdd {
+  /** Discriminant of the op union. */
   readonly kind: 'add';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Ids of the two input tensors. */
   readonly inputs: [number, number];
+  /** Id of the output tensor. */
   readonly output: number;
 }
 
 /** Mean over height and width, `[n, h, w, c] → [n, c]` (TFLite `MEAN`). @category Quantisation */
 export interface GraphMean {
+  /** Discriminant of the op union. */
   readonly kind: 'mean';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Id of the input tensor. */
   readonly input: number;
+  /** Id of the output tensor. */
   readonly output: number;
 }
 
 /** `x [n, h, w, c] · s [n or 1, c]`, `s` broadcast over height and width (TFLite `MUL`). @category Quantisation */
 export interface GraphMul {
+  /** Discriminant of the op union. */
   readonly kind: 'mul';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Ids of the two input tensors. */
   readonly inputs: [number, number];
+  /** Id of the output tensor. */
   readonly output: number;
 }
 
 /** Element-wise `1/(1+e^−x)` (`LOGISTIC`) or `tanh` (`TANH`). @category Quantisation */
 export interface GraphElementwise {
+  /** Discriminant of the op union. */
   readonly kind: 'logistic' | 'tanh';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Id of the input tensor. */
   readonly input: number;
+  /** Id of the output tensor. */
   readonly output: number;
 }
 
 /** Row-major reshape (TFLite `RESHAPE`; Keras `Flatten` of NHWC). @category Quantisation */
 export interface GraphReshape {
+  /** Discriminant of the op union. */
   readonly kind: 'reshape';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Id of the input tensor. */
   readonly input: number;
+  /** Id of the output tensor. */
   readonly output: number;
 }
 
 /** Concatenation of constant channels `[h, w, k]` after the input's channels (`CONCATENATION`). @category Quantisation */
 export interface GraphConcatConstant {
+  /** Discriminant of the op union. */
   readonly kind: 'concatConstant';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Id of the input tensor. */
   readonly input: number;
+  /** Id of the output tensor. */
   readonly output: number;
+  /** The constant channels `[h, w, k]` appended after the input's channels. */
   readonly constant: Float32Array;
 }
 
 /** A constant tensor `[1, c]` (a constant-folded branch). @category Quantisation */
 export interface GraphConstant {
+  /** Discriminant of the op union. */
   readonly kind: 'constant';
+  /** Name of the op, for reports and errors. */
   readonly name: string;
+  /** Id of the output tensor. */
   readonly output: number;
+  /** The constant's values `[1, c]`. */
   readonly value: Float32Array;
 }
 
@@ -190,7 +241,7 @@ export interface RunInferenceGraphOptions {
  * @param x - input `[n, ...graph.tensors[0]]`, float32, NHWC
  * @param options - see {@link RunInferenceGraphOptions}
  * @returns the output `[n, ...graph.tensors[graph.output]]`; the caller disposes it
- * @throws {@link ShapeError} when `x` does not match the graph's input shape
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when `x` does not match the graph's input shape
  * @example
  * ```ts
  * const g = model.inferenceGraph();

@@ -25,7 +25,7 @@ type Buffers = Map<number, Int8Array>;
  * @param input - int8 input `[batch, ...inputShape]`, NHWC, row-major
  * @param batch - number of samples in `input`
  * @returns the int8 output `[batch, ...output shape]`
- * @throws {@link ShapeError} when `input` has the wrong length; {@link InvalidValueError} for a bad
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when `input` has the wrong length; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad
  *   batch or an accumulator that leaves int32
  * @see tensorflow/lite/kernels/internal/reference/integer_ops/ (conv.h, depthwise_conv.h, fully_connected.h, add.h, mean.h, mul.h)
  * @example

@@ -41,7 +41,7 @@ export const QUANT_ENTRY_BYTES = 12;
  * - any other Module (iTracker): float32 parameters and floating-point buffers, as its state dict.
  * @param model - the model to count
  * @returns the byte counts; no tensors
- * @throws {@link InvalidValueError} for anything else
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for anything else
  * @example
  * ```ts
  * modelSize(new ITracker()).totalBytes; // 25,145,096 (6,286,274 × 4)

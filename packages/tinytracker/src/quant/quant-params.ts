@@ -31,7 +31,7 @@ export const WEIGHT_QMAX = 127;
  * @param min - calibrated minimum (finite)
  * @param max - calibrated maximum (finite, ≥ min)
  * @returns the parameters, `scale` rounded to float32
- * @throws {@link InvalidValueError} for a non-finite or inverted range
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-finite or inverted range
  * @see tensorflow/compiler/mlir/lite/quantization (FakeQuantSupport `getNudgedScaleAndZeroPoint`)
  * @example
  * ```ts
@@ -81,7 +81,7 @@ export interface QuantizedWeights {
  * @param weights - float weights with the output channel as the last (fastest) axis
  * @param channels - number of output channels, or 1 for a single per-tensor scale
  * @returns the int8 values and the scales (no tensors)
- * @throws {@link InvalidValueError} when `channels` does not divide the length, or a weight is not finite
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when `channels` does not divide the length, or a weight is not finite
  * @example
  * ```ts
  * const q = quantizeWeights(Float32Array.of(0.5, -1, 0.25, 2), 2); // channels [0.5, 0.25], [-1, 2]
@@ -117,7 +117,7 @@ export function quantizeWeights(weights: Float32Array, channels: number): Quanti
  * @param inputScale - scale of the layer's input
  * @param weightScales - per-channel weight scales (length c) or one per-tensor scale
  * @returns int32 biases (no tensors)
- * @throws {@link InvalidValueError} for a non-positive scale or a non-finite bias
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-positive scale or a non-finite bias
  * @example
  * ```ts
  * quantizeBias(Float32Array.of(0.3), 0.1, Float32Array.of(0.01)); // Int32Array [300]

@@ -25,7 +25,7 @@ export type QuantizeModelOptions = CalibrateOptions;
  * @param data - calibration inputs `[N, ...model.inputShape]` float32 (the reference uses 500 validation images)
  * @param options - see {@link CalibrateOptions}
  * @returns the int8 model; it holds no tensors
- * @throws {@link InvalidValueError} for a non-model or a bad option; {@link ShapeError} for mis-shaped data
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a non-model or a bad option; {@link "@lab/tensor"!ShapeError | ShapeError} for mis-shaped data
  * @see arXiv 2307.07813; pbonazzi/tinytracker `convert_tflite.py`; TFLite 8-bit quantisation spec
  * @example
  * ```ts

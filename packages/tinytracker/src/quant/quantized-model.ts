@@ -71,7 +71,7 @@ export class QuantizedModel {
    * rounding half away from zero.
    * @param x - `[n, ...inputShape]` float32
    * @returns `[n, ...inputShape]` int32 holding int8 values; the caller disposes it
-   * @throws {@link ShapeError} for a mis-shaped input
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a mis-shaped input
    */
   quantizeInput(x: tf.Tensor): tf.Tensor {
     checkTensor('QuantizedModel.quantizeInput', 'x', x, [-1, ...this.inputShape]);
@@ -83,7 +83,7 @@ export class QuantizedModel {
    * Runs the int8 network on int8 inputs (fake-quantised path).
    * @param xq - `[n, ...inputShape]` int32 holding int8 values (from {@link QuantizedModel.quantizeInput})
    * @returns `[n, ...output shape]` int32 holding the int8 outputs; the caller disposes it
-   * @throws {@link ShapeError} for a mis-shaped or non-int32 input
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a mis-shaped or non-int32 input
    */
   run(xq: tf.Tensor): tf.Tensor {
     checkTensor('QuantizedModel.run', 'xq', xq, [-1, ...this.inputShape], 'int32');
@@ -95,7 +95,7 @@ export class QuantizedModel {
    * `scale·(q − zp)` in float32), as the released TFLite models with float output.
    * @param x - `[n, ...inputShape]` float32 (face crops in [−1, 1])
    * @returns `[n, 2]` float32 in [−1, 1]; × `outputScaleCm` gives cm. The caller disposes it
-   * @throws {@link ShapeError} for a mis-shaped input
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a mis-shaped input
    */
   predict(x: tf.Tensor): tf.Tensor {
     checkTensor('QuantizedModel.predict', 'x', x, [-1, ...this.inputShape]);

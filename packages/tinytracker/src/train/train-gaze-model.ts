@@ -30,7 +30,12 @@ export interface TrainGazeModelOptions {
   /** Seed of shuffling and augmentation. @defaultValue 0 */
   seed?: number;
   /** Validation set, scored after every epoch with {@link evaluateGazeError}. */
-  validation?: { readonly images: tf.Tensor; readonly gazeCm: tf.Tensor };
+  validation?: {
+    /** Validation inputs `[N, ...model.inputShape]`, float32 in [−1, 1]. */
+    readonly images: tf.Tensor;
+    /** Validation targets `[N, 2]` in cm. */
+    readonly gazeCm: tf.Tensor;
+  };
   /** Called after every epoch. */
   onEpochEnd?: (info: { epoch: number; loss: number; validationErrorCm?: number }) => void | Promise<void>;
 }
@@ -42,12 +47,19 @@ export interface TrainGazeModelOptions {
  * @category Training
  */
 export const TRAIN_GAZE_MODEL_DEFAULTS = Object.freeze({
+  /** Default of {@link TrainGazeModelOptions.epochs}. */
   epochs: 15,
+  /** Default of {@link TrainGazeModelOptions.batchSize}. */
   batchSize: 128,
+  /** Default of {@link TrainGazeModelOptions.learningRate}. */
   learningRate: 1e-3,
+  /** Default of {@link TrainGazeModelOptions.decaySteps}. */
   decaySteps: 10000,
+  /** Default of {@link TrainGazeModelOptions.decayRate}. */
   decayRate: 0.9,
+  /** Default of {@link TrainGazeModelOptions.augment}. */
   augment: true,
+  /** Default of {@link TrainGazeModelOptions.seed}. */
   seed: 0,
 });
 
@@ -76,7 +88,7 @@ const KEYS = [...Object.keys(TRAIN_GAZE_MODEL_DEFAULTS), 'validation', 'onEpochE
  * @param gazeCm - targets `[N, 2]` in cm
  * @param options - see {@link TrainGazeModelOptions}
  * @returns per-epoch losses and validation errors
- * @throws {@link InvalidValueError} for a bad model or option; {@link ShapeError} for mis-shaped
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad model or option; {@link "@lab/tensor"!ShapeError | ShapeError} for mis-shaped
  *   data; `FitError` when a step fails (e.g. a non-finite loss)
  * @see pbonazzi/tinytracker `train_TinyTracker.py`
  * @example
@@ -169,7 +181,7 @@ export interface EvaluateGazeErrorOptions {
  * @param gazeCm - targets `[N, 2]` cm
  * @param options - see {@link EvaluateGazeErrorOptions}
  * @returns the mean error in cm; no tensors remain
- * @throws {@link InvalidValueError} for a bad model or option; {@link ShapeError} for mis-shaped data
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad model or option; {@link "@lab/tensor"!ShapeError | ShapeError} for mis-shaped data
  * @example
  * ```ts
  * const cm = await evaluateGazeError(quantized, images, gazeCm);

@@ -32,7 +32,16 @@ export interface CompletenessAxiomOptions {
  * equality and never on normalised maps (the Quantus `Completeness` pitfall).
  * @category Axiomatic
  */
-export const COMPLETENESS_AXIOM_DEFAULTS = Object.freeze({ baseline: 0, atol: 1e-4, rtol: 1e-2, batchSize: 32 });
+export const COMPLETENESS_AXIOM_DEFAULTS = Object.freeze({
+  /** Default of {@link CompletenessAxiomOptions.baseline}. */
+  baseline: 0,
+  /** Default of {@link CompletenessAxiomOptions.atol}. */
+  atol: 1e-4,
+  /** Default of {@link CompletenessAxiomOptions.rtol}. */
+  rtol: 1e-2,
+  /** Default of {@link CompletenessAxiomOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /** Result of {@link completenessAxiom}. @category Axiomatic */
 export interface CompletenessAxiomResult extends MetricResult {
@@ -55,7 +64,7 @@ export interface CompletenessAxiomResult extends MetricResult {
  * @param attributions - raw maps `[N, H, W, C|1]`
  * @param options - see {@link CompletenessAxiomOptions}
  * @returns per-sample verdicts and gaps (no tensors)
- * @throws {@link ShapeError} for mismatched shapes (baseline included); {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes (baseline included); {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see arXiv 1703.01365 (Sundararajan et al., integrated gradients, the completeness axiom); Captum `return_convergence_delta`
  * @example
  * ```ts

@@ -29,7 +29,16 @@ export interface InputInvarianceOptions {
 }
 
 /** Defaults of {@link InputInvarianceOptions}: Quantus `InputInvariance` (`input_shift=-1`); tolerances are package choices. @category Axiomatic */
-export const INPUT_INVARIANCE_DEFAULTS = Object.freeze({ shift: -1, atol: 1e-5, rtol: 1e-3, batchSize: 32 });
+export const INPUT_INVARIANCE_DEFAULTS = Object.freeze({
+  /** Default of {@link InputInvarianceOptions.shift}. */
+  shift: -1,
+  /** Default of {@link InputInvarianceOptions.atol}. */
+  atol: 1e-5,
+  /** Default of {@link InputInvarianceOptions.rtol}. */
+  rtol: 1e-3,
+  /** Default of {@link InputInvarianceOptions.batchSize}. */
+  batchSize: 32,
+});
 
 /** Result of {@link inputInvariance}. @category Axiomatic */
 export interface InputInvarianceResult extends MetricResult {
@@ -51,7 +60,7 @@ export interface InputInvarianceResult extends MetricResult {
  * @param method - the attribution method
  * @param options - see {@link InputInvarianceOptions}
  * @returns per-sample verdicts (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 1711.00867 (Kindermans et al., "The (un)reliability of saliency methods"); Quantus `InputInvariance`
  * @example
  * ```ts

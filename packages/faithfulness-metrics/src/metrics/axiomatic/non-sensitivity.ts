@@ -25,7 +25,16 @@ export interface NonSensitivityOptions extends Omit<ModelMetricOptions, 'sign' |
 }
 
 /** Defaults of {@link NonSensitivityOptions}: Quantus `NonSensitivity` (`eps=1e-5`, `features_in_step=1`, black baseline). @category Axiomatic */
-export const NON_SENSITIVITY_DEFAULTS = Object.freeze({ eps: 1e-5, featuresInStep: 1, batchSize: 32, seed: 0 });
+export const NON_SENSITIVITY_DEFAULTS = Object.freeze({
+  /** Default of {@link NonSensitivityOptions.eps}. */
+  eps: 1e-5,
+  /** Default of {@link NonSensitivityOptions.featuresInStep}. */
+  featuresInStep: 1,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link nonSensitivity}. @category Axiomatic */
 export interface NonSensitivityResult extends MetricResult {
@@ -44,7 +53,7 @@ export interface NonSensitivityResult extends MetricResult {
  * @param attributions - raw maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link NonSensitivityOptions}
  * @returns violation counts (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 2007.07584 (Nguyen and Rodríguez Martínez); Quantus `NonSensitivity`
  * @example
  * ```ts

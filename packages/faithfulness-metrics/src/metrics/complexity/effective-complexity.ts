@@ -19,7 +19,14 @@ export interface EffectiveComplexityOptions extends MapOptions {
 }
 
 /** Defaults of {@link EffectiveComplexityOptions}: Quantus `EffectiveComplexity` (`eps=1e-5`, `normalise=True`: by max). @category Complexity */
-export const EFFECTIVE_COMPLEXITY_DEFAULTS = Object.freeze({ eps: 1e-5, sign: 'keep' as const, normalise: 'max' as const });
+export const EFFECTIVE_COMPLEXITY_DEFAULTS = Object.freeze({
+  /** Default of {@link EffectiveComplexityOptions.eps}. */
+  eps: 1e-5,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'max' as const,
+});
 
 /**
  * Effective complexity: the number of pixels whose attribution magnitude exceeds `eps`,
@@ -27,7 +34,7 @@ export const EFFECTIVE_COMPLEXITY_DEFAULTS = Object.freeze({ eps: 1e-5, sign: 'k
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link EffectiveComplexityOptions}
  * @returns the count per sample (lower is simpler; no tensors)
- * @throws {@link ShapeError} for a map of rank ≠ 4; {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a map of rank ≠ 4; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see arXiv 2007.07584 (Nguyen and Rodríguez Martínez); Quantus `EffectiveComplexity`
  * @example
  * ```ts

@@ -12,7 +12,12 @@ import { readComplexityMaps } from './complexity-shared';
 import type { ComplexityResult } from './sparseness';
 
 /** Defaults of {@link entropyComplexity}: the signed map (|a| is taken by definition), no normalisation (scale-free). @category Complexity */
-export const ENTROPY_COMPLEXITY_DEFAULTS = Object.freeze({ sign: 'keep' as const, normalise: 'none' as const });
+export const ENTROPY_COMPLEXITY_DEFAULTS = Object.freeze({
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+});
 
 /**
  * Entropy complexity: the Shannon entropy (nats) of the fractional contributions
@@ -21,7 +26,7 @@ export const ENTROPY_COMPLEXITY_DEFAULTS = Object.freeze({ sign: 'keep' as const
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link MapOptions}
  * @returns the entropy per sample (lower is simpler; no tensors)
- * @throws {@link ShapeError} for a map of rank ≠ 4; {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a map of rank ≠ 4; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see arXiv 2005.00631 (Bhatt et al., "Evaluating and aggregating feature-based model explanations"); Quantus `Complexity`
  * @example
  * ```ts

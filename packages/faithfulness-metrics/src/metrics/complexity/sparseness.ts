@@ -11,7 +11,12 @@ import { mean } from '../../core/prepare';
 import { readComplexityMaps } from './complexity-shared';
 
 /** Defaults of {@link sparseness}: the signed map (the index uses |a| by definition), no normalisation (it is scale-free). @category Complexity */
-export const SPARSENESS_DEFAULTS = Object.freeze({ sign: 'keep' as const, normalise: 'none' as const });
+export const SPARSENESS_DEFAULTS = Object.freeze({
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+});
 
 /** Result of a complexity metric. @category Complexity */
 export interface ComplexityResult extends MetricResult {
@@ -26,7 +31,7 @@ export interface ComplexityResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link MapOptions}
  * @returns the index per sample (higher is sparser; no tensors)
- * @throws {@link ShapeError} for a map of rank ≠ 4; {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a map of rank ≠ 4; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see arXiv 1810.06583 (Chalasani et al., "Concise explanations of neural networks using adversarial training"); Quantus `Sparseness`
  * @example
  * ```ts

@@ -38,12 +38,19 @@ export interface CompletenessOptions extends ModelMetricOptions {
  * @category Faithfulness
  */
 export const COMPLETENESS_DEFAULTS = Object.freeze({
+  /** Default of {@link CompletenessOptions.ratios}. */
   ratios: Object.freeze(Array.from({ length: 9 }, (_, j) => Math.round((0.1 + 0.1 * j) * 1e5) / 1e5)) as readonly number[],
+  /** Default of {@link CompletenessOptions.performance}. */
   performance: 'accuracy' as PerformanceMeasure,
+  /** Default of {@link CompletenessOptions.preset}. */
   preset: 'package' as SocoPreset,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
   sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
   normalise: 'max' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
   seed: 0,
 });
 
@@ -53,6 +60,7 @@ export interface CompletenessResult extends MetricResult {
   readonly score: number;
   /** Per-sample area under the per-sample drop (correct-before − correct-after, or score drop); mean = `score` up to the reference epsilon. */
   readonly scores: readonly number[];
+  /** The removal ratios `t` the curve was evaluated at. */
   readonly ratios: readonly number[];
   /** `C(t) = P(f, X) − P(f, X̃_t)`. */
   readonly drops: readonly number[];
@@ -62,8 +70,11 @@ export interface CompletenessResult extends MetricResult {
   readonly performance: readonly number[];
   /** Mean fraction of pixels removed at each `t`. */
   readonly removedFractions: readonly number[];
+  /** The performance measure `P` used. */
   readonly performanceMeasure: PerformanceMeasure;
+  /** Name of the imputer that filled the removed pixels. */
   readonly imputer: string;
+  /** The preset used. */
   readonly preset: SocoPreset;
 }
 
@@ -83,7 +94,7 @@ const KEYS = ['ratios', 'performance', 'imputer', 'preset', 'quantise', 'sign', 
  * @param attributions - maps `[N, H, W, C]` or `[N, H, W, 1]` (channels are summed), finite
  * @param options - see {@link CompletenessOptions}
  * @returns curves and scores (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf, a negative
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf, a negative
  *   map value without a sign conversion, a bad schedule or an unknown option
  * @see arXiv 2308.08949; sandylaker/soco `soco/metrics/vision_completeness.py`, `imputations/road_utils.py`
  * @example

@@ -11,12 +11,19 @@ import { orderedCurve, type PerturbationCurveOptions, type PerturbationCurveResu
  * @category Faithfulness
  */
 export const DELETION_DEFAULTS = Object.freeze({
+  /** Default of {@link PerturbationCurveOptions.pixelsPerStep}. */
   pixelsPerStep: 'width' as const,
+  /** Default of {@link PerturbationCurveOptions.softmax}. */
   softmax: true,
+  /** Default of {@link PerturbationCurveOptions.imputer}. */
   imputer: (): ConstantImputer => new ConstantImputer({ value: 0 }),
+  /** Default sign conversion, see {@link MapOptions.sign}. */
   sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
   normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
   seed: 0,
 });
 
@@ -32,7 +39,7 @@ export const DELETION_DEFAULTS = Object.freeze({
  * @param attributions - maps `[N, H, W, C|1]` (channels summed; only the order matters)
  * @param options - see {@link PerturbationCurveOptions}; defaults in {@link DELETION_DEFAULTS}
  * @returns the curves and AUCs (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 1806.07421 (Petsiuk et al., RISE); eclique/RISE `evaluation.py` `CausalMetric`
  * @example
  * ```ts

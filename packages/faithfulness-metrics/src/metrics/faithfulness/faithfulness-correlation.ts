@@ -26,7 +26,22 @@ export interface FaithfulnessCorrelationOptions extends ModelMetricOptions {
 }
 
 /** Defaults of {@link FaithfulnessCorrelationOptions}: Quantus `FaithfulnessCorrelation` (`nr_runs=100`, `subset_size=224`, black baseline, Pearson, no softmax). @category Faithfulness */
-export const FAITHFULNESS_CORRELATION_DEFAULTS = Object.freeze({ runs: 100, subsetSize: 224, softmax: false, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const FAITHFULNESS_CORRELATION_DEFAULTS = Object.freeze({
+  /** Default of {@link FaithfulnessCorrelationOptions.runs}. */
+  runs: 100,
+  /** Default of {@link FaithfulnessCorrelationOptions.subsetSize}. */
+  subsetSize: 224,
+  /** Default of {@link FaithfulnessCorrelationOptions.softmax}. */
+  softmax: false,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link faithfulnessCorrelation}. @category Faithfulness */
 export interface FaithfulnessCorrelationResult extends MetricResult {
@@ -48,7 +63,7 @@ export interface FaithfulnessCorrelationResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed, signed)
  * @param options - see {@link FaithfulnessCorrelationOptions}
  * @returns correlations (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options (`subsetSize > H·W`)
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options (`subsetSize > H·W`)
  * @see arXiv 2005.00631 (Bhatt et al., "Evaluating and aggregating feature-based model explanations"); Quantus `FaithfulnessCorrelation`
  * @example
  * ```ts

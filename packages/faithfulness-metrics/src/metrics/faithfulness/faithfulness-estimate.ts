@@ -28,7 +28,20 @@ export interface FaithfulnessEstimateOptions extends ModelMetricOptions {
 }
 
 /** Defaults of {@link FaithfulnessEstimateOptions}: Quantus `FaithfulnessEstimate` (`features_in_step=1`, black baseline, Pearson). @category Faithfulness */
-export const FAITHFULNESS_ESTIMATE_DEFAULTS = Object.freeze({ featuresInStep: 1, softmax: false, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const FAITHFULNESS_ESTIMATE_DEFAULTS = Object.freeze({
+  /** Default of {@link FaithfulnessEstimateOptions.featuresInStep}. */
+  featuresInStep: 1,
+  /** Default of {@link FaithfulnessEstimateOptions.softmax}. */
+  softmax: false,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link faithfulnessEstimate}. @category Faithfulness */
 export interface FaithfulnessEstimateResult extends MetricResult {
@@ -49,7 +62,7 @@ export interface FaithfulnessEstimateResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed, signed)
  * @param options - see {@link FaithfulnessEstimateOptions}
  * @returns correlations (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 1806.07538 (Alvarez-Melis and Jaakkola, self-explaining neural networks); Quantus `FaithfulnessEstimate`
  * @example
  * ```ts

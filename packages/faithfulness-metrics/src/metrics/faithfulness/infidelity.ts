@@ -29,7 +29,22 @@ export interface InfidelityOptions extends ModelMetricOptions {
  * (Captum leaves `perturb_func` to the caller).
  * @category Faithfulness
  */
-export const INFIDELITY_DEFAULTS = Object.freeze({ samples: 10, noiseStd: 0.1, normalize: false, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const INFIDELITY_DEFAULTS = Object.freeze({
+  /** Default of {@link InfidelityOptions.samples}. */
+  samples: 10,
+  /** Default of {@link InfidelityOptions.noiseStd}. */
+  noiseStd: 0.1,
+  /** Default of {@link InfidelityOptions.normalize}. */
+  normalize: false,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link infidelity}. @category Faithfulness */
 export interface InfidelityResult extends MetricResult {
@@ -52,7 +67,7 @@ export interface InfidelityResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed, signed)
  * @param options - see {@link InfidelityOptions}
  * @returns infidelity per sample (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 1901.09392 (Yeh et al., "On the (in)fidelity and sensitivity of explanations"); Captum `captum.metrics.infidelity`
  * @example
  * ```ts

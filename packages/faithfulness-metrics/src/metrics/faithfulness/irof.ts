@@ -29,15 +29,32 @@ export interface IrofOptions extends ModelMetricOptions {
 }
 
 /** Defaults of {@link IrofOptions} (Quantus `IROF`: SLIC segments, mean baseline, class probability). @category Faithfulness */
-export const IROF_DEFAULTS = Object.freeze({ segmentation: 'slic' as 'slic' | 'grid', segments: 100, softmax: true, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const IROF_DEFAULTS = Object.freeze({
+  /** Default of {@link IrofOptions.segmentation}. */
+  segmentation: 'slic' as 'slic' | 'grid',
+  /** Default of {@link IrofOptions.segments}. */
+  segments: 100,
+  /** Default of {@link IrofOptions.softmax}. */
+  softmax: true,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link irof}. @category Faithfulness */
 export interface IrofResult extends MetricResult {
   /** Mean IROF (area over the curve; higher is better). */
   readonly score: number;
+  /** IROF per sample. */
   readonly scores: readonly number[];
   /** `p_k / p_0` per sample, k = 0…K_i (K_i segments). */
   readonly sampleCurves: readonly (readonly number[])[];
+  /** Name of the imputer that filled the removed segments. */
   readonly imputer: string;
 }
 
@@ -53,7 +70,7 @@ export interface IrofResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link IrofOptions}
  * @returns IROF per sample and the curves (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options, or `p_0 ≤ 0` with raw outputs
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options, or `p_0 ≤ 0` with raw outputs
  * @see arXiv 2003.08747 (Rieger and Hansen); Quantus `IROF` (which removes each segment on its own; removal here is cumulative, as in the paper)
  * @example
  * ```ts

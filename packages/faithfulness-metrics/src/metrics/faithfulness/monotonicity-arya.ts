@@ -29,7 +29,22 @@ export interface MonotonicityAryaOptions extends ModelMetricOptions {
 }
 
 /** Defaults of {@link MonotonicityAryaOptions}: Quantus `Monotonicity` (`features_in_step=1`, black baseline). @category Faithfulness */
-export const MONOTONICITY_ARYA_DEFAULTS = Object.freeze({ featuresInStep: 1, softmax: true, tolerance: 0, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const MONOTONICITY_ARYA_DEFAULTS = Object.freeze({
+  /** Default of {@link MonotonicityAryaOptions.featuresInStep}. */
+  featuresInStep: 1,
+  /** Default of {@link MonotonicityAryaOptions.softmax}. */
+  softmax: true,
+  /** Default of {@link MonotonicityAryaOptions.tolerance}. */
+  tolerance: 0,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link monotonicityArya}. @category Faithfulness */
 export interface MonotonicityAryaResult extends MetricResult {
@@ -53,7 +68,7 @@ export interface MonotonicityAryaResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link MonotonicityAryaOptions}
  * @returns 0/1 per sample and the curves (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 1909.03012 (Arya et al., "One explanation does not fit all", AIX360); Quantus `Monotonicity`
  * @example
  * ```ts

@@ -32,7 +32,24 @@ export interface MonotonicityNguyenOptions extends ModelMetricOptions {
 }
 
 /** Defaults of {@link MonotonicityNguyenOptions}: Quantus `MonotonicityCorrelation` (`nr_samples=100`, `features_in_step=1`, uniform baseline, Spearman, `eps=1e-5`). @category Faithfulness */
-export const MONOTONICITY_NGUYEN_DEFAULTS = Object.freeze({ featuresInStep: 1, samples: 100, softmax: false, eps: 1e-5, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const MONOTONICITY_NGUYEN_DEFAULTS = Object.freeze({
+  /** Default of {@link MonotonicityNguyenOptions.featuresInStep}. */
+  featuresInStep: 1,
+  /** Default of {@link MonotonicityNguyenOptions.samples}. */
+  samples: 100,
+  /** Default of {@link MonotonicityNguyenOptions.softmax}. */
+  softmax: false,
+  /** Default of {@link MonotonicityNguyenOptions.eps}. */
+  eps: 1e-5,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link monotonicityNguyen}. @category Faithfulness */
 export interface MonotonicityNguyenResult extends MetricResult {
@@ -54,7 +71,7 @@ export interface MonotonicityNguyenResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link MonotonicityNguyenOptions}
  * @returns correlations (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 2007.07584 (Nguyen and Rodríguez Martínez, "On quantitative aspects of model interpretability"); Quantus `MonotonicityCorrelation`
  * @example
  * ```ts

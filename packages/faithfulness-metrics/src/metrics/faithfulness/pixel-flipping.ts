@@ -10,12 +10,19 @@ import { orderedCurve, type PerturbationCurveOptions, type PerturbationCurveResu
  * @category Faithfulness
  */
 export const PIXEL_FLIPPING_DEFAULTS = Object.freeze({
+  /** Default of {@link PerturbationCurveOptions.pixelsPerStep}. */
   pixelsPerStep: 1,
+  /** Default of {@link PerturbationCurveOptions.softmax}. */
   softmax: false,
+  /** Default of {@link PerturbationCurveOptions.imputer}. */
   imputer: (): ConstantImputer => new ConstantImputer({ value: 0 }),
+  /** Default sign conversion, see {@link MapOptions.sign}. */
   sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
   normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
   seed: 0,
 });
 
@@ -31,7 +38,7 @@ export const PIXEL_FLIPPING_DEFAULTS = Object.freeze({
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link PerturbationCurveOptions}; defaults in {@link PIXEL_FLIPPING_DEFAULTS}
  * @returns the curves and AUCs (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see Bach et al. 2015, PLoS ONE 10(7) e0130140 (LRP, pixel flipping); Quantus `PixelFlipping`
  * @example
  * ```ts

@@ -27,7 +27,20 @@ export interface RegionPerturbationOptions extends ModelMetricOptions {
 }
 
 /** Defaults of {@link RegionPerturbationOptions}: Quantus `RegionPerturbation` (`patch_size=8`, `regions_evaluation=100`, uniform baseline). @category Faithfulness */
-export const REGION_PERTURBATION_DEFAULTS = Object.freeze({ patchSize: 8, regions: 100, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const REGION_PERTURBATION_DEFAULTS = Object.freeze({
+  /** Default of {@link RegionPerturbationOptions.patchSize}. */
+  patchSize: 8,
+  /** Default of {@link RegionPerturbationOptions.regions}. */
+  regions: 100,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link regionPerturbation}. @category Faithfulness */
 export interface RegionPerturbationResult extends MetricResult {
@@ -39,6 +52,7 @@ export interface RegionPerturbationResult extends MetricResult {
   readonly curve: readonly number[];
   /** Patches removed per sample, `L`. */
   readonly regions: number;
+  /** Name of the imputer that filled the removed patches. */
   readonly imputer: string;
 }
 
@@ -54,7 +68,7 @@ export interface RegionPerturbationResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed)
  * @param options - see {@link RegionPerturbationOptions}
  * @returns AOPC per sample and the mean curve (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 1509.06321 (Samek et al., "Evaluating the visualization of what a DNN has learned"); Quantus `RegionPerturbation`
  * @example
  * ```ts

@@ -33,11 +33,17 @@ export interface RoadOptions extends ModelMetricOptions {
  * @category Faithfulness
  */
 export const ROAD_DEFAULTS = Object.freeze({
+  /** Default of {@link RoadOptions.percentages}. */
   percentages: Object.freeze(Array.from({ length: 9 }, (_, j) => Math.round((0.1 + 0.1 * j) * 1e5) / 1e5)) as readonly number[],
+  /** Default of {@link RoadOptions.direction}. */
   direction: 'morf' as OrderDirection,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
   sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
   normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
   seed: 0,
 });
 
@@ -47,12 +53,15 @@ export interface RoadResult extends MetricResult {
   readonly score: number;
   /** Per sample: normalised area under the indicator "still predicted as the target". */
   readonly scores: readonly number[];
+  /** The removed fractions the accuracy was evaluated at. */
   readonly percentages: readonly number[];
+  /** The removal order (MoRF or LeRF). */
   readonly direction: OrderDirection;
   /** Accuracy (prediction = target) at each percentage. */
   readonly accuracy: readonly number[];
   /** Mean raw target score at each percentage. */
   readonly curve: readonly number[];
+  /** Name of the imputer that filled the removed pixels. */
   readonly imputer: string;
 }
 
@@ -68,7 +77,7 @@ export interface RoadResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed; only the order matters)
  * @param options - see {@link RoadOptions}
  * @returns curves and scores (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 2202.00449 (Rong et al., ROAD); tleemann/road_evaluation; sandylaker/soco `road*.yaml`
  * @example
  * ```ts

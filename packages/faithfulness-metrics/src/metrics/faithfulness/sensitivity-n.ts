@@ -32,12 +32,19 @@ export interface SensitivityNOptions extends ModelMetricOptions {
  * @category Faithfulness
  */
 export const SENSITIVITY_N_DEFAULTS = Object.freeze({
+  /** Default of {@link SensitivityNOptions.fractions}. */
   fractions: Object.freeze([0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8]) as readonly number[],
+  /** Default of {@link SensitivityNOptions.samples}. */
   samples: 100,
+  /** Default of {@link SensitivityNOptions.softmax}. */
   softmax: false,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
   sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
   normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
   seed: 0,
 });
 
@@ -64,7 +71,7 @@ export interface SensitivityNResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed, signed)
  * @param options - see {@link SensitivityNOptions}
  * @returns the curve over n (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 1711.06104 (Ancona et al., "Towards better understanding of gradient-based attribution methods"); Quantus `SensitivityN`
  * @example
  * ```ts

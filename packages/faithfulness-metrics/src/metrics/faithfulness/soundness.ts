@@ -46,14 +46,23 @@ export interface SoundnessOptions extends ModelMetricOptions {
  * @category Faithfulness
  */
 export const SOUNDNESS_DEFAULTS = Object.freeze({
+  /** Default of {@link SoundnessOptions.maskRatios}. */
   maskRatios: Object.freeze(Array.from({ length: 96 }, (_, j) => Math.round((0.98 - 0.01 * j) * 1e5) / 1e5)) as readonly number[],
+  /** Default of {@link SoundnessOptions.gainThreshold}. */
   gainThreshold: 0.01,
+  /** Default of {@link SoundnessOptions.startThreshold}. */
   startThreshold: 0.04 as number | null,
+  /** Default of {@link SoundnessOptions.performance}. */
   performance: 'accuracy' as PerformanceMeasure,
+  /** Default of {@link SoundnessOptions.preset}. */
   preset: 'package' as SocoPreset,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
   sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
   normalise: 'max' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
   seed: 0,
 });
 
@@ -75,9 +84,11 @@ export interface SoundnessResult extends MetricResult {
   readonly falseMass: readonly number[];
   /** Steps skipped because mean performance was `≤ s₀`. */
   readonly skippedSteps: number;
+  /** The performance measure `P` used. */
   readonly performanceMeasure: PerformanceMeasure;
   /** Name of the imputer that filled the removed pixels. */
   readonly imputer: string;
+  /** The preset used. */
   readonly preset: SocoPreset;
 }
 
@@ -98,7 +109,7 @@ const KEYS = ['maskRatios', 'gainThreshold', 'startThreshold', 'performance', 'i
  * @param attributions - maps `[N, H, W, C]` or `[N, H, W, 1]` (channels are summed), finite
  * @param options - see {@link SoundnessOptions}
  * @returns curves and scores (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf, a negative
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf, a negative
  *   map value without a sign conversion, a bad schedule or an unknown option
  * @see arXiv 2308.08949 (Li, Zhang et al., TMLR 2024); sandylaker/soco `soco/metrics/vision_soundness.py`
  * @example

@@ -18,7 +18,18 @@ export interface SufficiencyOptions extends Omit<ModelMetricOptions, 'target' | 
 }
 
 /** Defaults of {@link SufficiencyOptions}: Quantus `Sufficiency` (`threshold=0.6`, Euclidean distance, `normalise=True`: max). @category Faithfulness */
-export const SUFFICIENCY_DEFAULTS = Object.freeze({ threshold: 0.6, sign: 'keep' as const, normalise: 'max' as const, batchSize: 32, seed: 0 });
+export const SUFFICIENCY_DEFAULTS = Object.freeze({
+  /** Default of {@link SufficiencyOptions.threshold}. */
+  threshold: 0.6,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'max' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link sufficiency}. @category Faithfulness */
 export interface SufficiencyResult extends MetricResult {
@@ -39,7 +50,7 @@ export interface SufficiencyResult extends MetricResult {
  * @param attributions - maps `[N, H, W, C|1]` (channels summed, then max-normalised by default)
  * @param options - see {@link SufficiencyOptions}
  * @returns sufficiency per sample (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs or options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs or options
  * @see arXiv 2202.00734 (Dasgupta, Frost and Moshkovitz, "Framework for evaluating faithfulness of local explanations"); Quantus `Sufficiency`
  * @example
  * ```ts

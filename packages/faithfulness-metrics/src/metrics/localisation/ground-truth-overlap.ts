@@ -20,7 +20,10 @@ export interface GroundTruthOverlapOptions {
 }
 
 /** Defaults of {@link GroundTruthOverlapOptions}. @category Localisation */
-export const GROUND_TRUTH_OVERLAP_DEFAULTS = Object.freeze({ seed: 0 });
+export const GROUND_TRUTH_OVERLAP_DEFAULTS = Object.freeze({
+  /** Default of {@link GroundTruthOverlapOptions.seed}. */
+  seed: 0,
+});
 
 /** Scores of one sign (`null` where the sample has no ground-truth pixel of that sign). @category Localisation */
 export interface SignedOverlap {
@@ -42,7 +45,9 @@ export interface GroundTruthOverlapResult extends MetricResult {
   readonly score: number;
   /** Per sample: the mean F1 over the signs its ground truth has (0 when it has none). */
   readonly scores: readonly number[];
+  /** Overlap of the positive part (`a > 0` against `G⁺`). */
   readonly positive: SignedOverlap;
+  /** Overlap of the negative part (`−a > 0` against `G⁻`). */
   readonly negative: SignedOverlap;
 }
 
@@ -59,7 +64,7 @@ export interface GroundTruthOverlapResult extends MetricResult {
  * @param groundTruth - signed ground truth `[N, H, W, 1]` (e.g. `LabSample.groundTruth`)
  * @param options - see {@link GroundTruthOverlapOptions}
  * @returns per-sign scores (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see arXiv 2310.06514 (Zhang et al., AttributionLab)
  * @example
  * ```ts

@@ -11,7 +11,12 @@ import { mean } from '../../core/prepare';
 import { checkLocalisationInputs, readLocalisation, resolveMapOptions, rocAuc } from './localisation-shared';
 
 /** Defaults of {@link maskAuc}: the signed map is the score. @category Localisation */
-export const MASK_AUC_DEFAULTS = Object.freeze({ sign: 'keep' as const, normalise: 'none' as const });
+export const MASK_AUC_DEFAULTS = Object.freeze({
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+});
 
 /** Result of {@link maskAuc}. @category Localisation */
 export interface MaskAucResult extends MetricResult {
@@ -29,7 +34,7 @@ export interface MaskAucResult extends MetricResult {
  * @param mask - ground truth `[N, H, W, 1]`; region = value > 0
  * @param options - see {@link MapOptions}
  * @returns AUC per sample (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see Fawcett 2006, "An introduction to ROC analysis" (Pattern Recognition Letters 27); Quantus `AUC`
  * @example
  * ```ts

@@ -22,7 +22,16 @@ export interface PointingGameOptions extends LocalisationOptions {
  * images; use a smaller one on small images); the raw signed map (its maximum is compared).
  * @category Localisation
  */
-export const POINTING_GAME_DEFAULTS = Object.freeze({ tolerance: 15, sign: 'keep' as const, normalise: 'none' as const, seed: 0 });
+export const POINTING_GAME_DEFAULTS = Object.freeze({
+  /** Default of {@link PointingGameOptions.tolerance}. */
+  tolerance: 15,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link LocalisationOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link pointingGame}. @category Localisation */
 export interface PointingGameResult extends MetricResult {
@@ -44,7 +53,7 @@ export interface PointingGameResult extends MetricResult {
  * @param mask - ground truth `[N, H, W, 1]`; region = value > 0
  * @param options - see {@link PointingGameOptions}
  * @returns hits per sample (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see arXiv 1608.00507 (Zhang et al., "Top-down neural attention by excitation backprop"); Quantus `PointingGame`
  * @example
  * ```ts

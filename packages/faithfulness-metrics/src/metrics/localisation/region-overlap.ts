@@ -25,7 +25,16 @@ export interface RegionOverlapOptions extends MapOptions {
  * maximum (a common choice in weakly supervised localisation; package choice).
  * @category Localisation
  */
-export const REGION_OVERLAP_DEFAULTS = Object.freeze({ mode: 'threshold' as 'threshold' | 'soft', threshold: 0.5, sign: 'positive' as const, normalise: 'none' as const });
+export const REGION_OVERLAP_DEFAULTS = Object.freeze({
+  /** Default of {@link RegionOverlapOptions.mode}. */
+  mode: 'threshold' as 'threshold' | 'soft',
+  /** Default of {@link RegionOverlapOptions.threshold}. */
+  threshold: 0.5,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'positive' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+});
 
 /** One overlap score. @category Localisation */
 export interface OverlapScore extends MetricResult {
@@ -54,7 +63,7 @@ export interface RegionOverlapResult {
  * @param mask - ground truth `[N, H, W, 1]`; region = value > 0
  * @param options - see {@link RegionOverlapOptions}
  * @returns IoU, IoBB and IoR per sample (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf, negative values or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf, negative values or bad options
  * @see arXiv 1705.02315 (Wang et al., ChestX-ray8: IoU and IoBB for weakly supervised localisation)
  * @example
  * ```ts

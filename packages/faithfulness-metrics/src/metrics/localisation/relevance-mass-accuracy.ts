@@ -24,7 +24,12 @@ export interface MassShareResult extends MetricResult {
  * positive relevance), no normalisation (the ratio is scale-free).
  * @category Localisation
  */
-export const RELEVANCE_MASS_ACCURACY_DEFAULTS = Object.freeze({ sign: 'positive' as const, normalise: 'none' as const });
+export const RELEVANCE_MASS_ACCURACY_DEFAULTS = Object.freeze({
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'positive' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+});
 
 function shares(maps: PixelMaps, masks: PixelMaps, weighted: boolean): number[] {
   return Array.from({ length: maps.count }, (_, i) => {
@@ -53,7 +58,7 @@ function shares(maps: PixelMaps, masks: PixelMaps, weighted: boolean): number[] 
  * @param mask - ground truth `[N, H, W, 1]`; region = value > 0
  * @param options - see {@link MapOptions}; a negative value left by `sign: 'keep'` is rejected
  * @returns shares per sample (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf, negative values or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf, negative values or bad options
  * @see arXiv 2003.07258 (Arras, Osman and Samek, CLEVR-XAI); Quantus `RelevanceMassAccuracy`
  * @example
  * ```ts
@@ -78,7 +83,14 @@ export interface AttributionLocalisationOptions extends MapOptions {
 }
 
 /** Defaults of {@link AttributionLocalisationOptions}: positive relevance (Kohlbrenner et al.; not Quantus's `abs=True`), unweighted. @category Localisation */
-export const ATTRIBUTION_LOCALISATION_DEFAULTS = Object.freeze({ weighted: false, sign: 'positive' as const, normalise: 'none' as const });
+export const ATTRIBUTION_LOCALISATION_DEFAULTS = Object.freeze({
+  /** Default of {@link AttributionLocalisationOptions.weighted}. */
+  weighted: false,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'positive' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+});
 
 /**
  * Attribution localisation: the share of positive relevance inside the object region,
@@ -88,7 +100,7 @@ export const ATTRIBUTION_LOCALISATION_DEFAULTS = Object.freeze({ weighted: false
  * @param mask - ground truth `[N, H, W, 1]`; region = value > 0
  * @param options - see {@link AttributionLocalisationOptions}
  * @returns μ per sample (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf, negative values or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf, negative values or bad options
  * @see arXiv 1910.09840 (Kohlbrenner et al., "Towards best practice in explaining neural network decisions with LRP", IJCNN 2020); Quantus `AttributionLocalisation`
  * @example
  * ```ts

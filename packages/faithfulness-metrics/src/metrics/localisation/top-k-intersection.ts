@@ -18,7 +18,16 @@ export interface TopKIntersectionOptions extends LocalisationOptions {
 }
 
 /** Defaults of {@link TopKIntersectionOptions}: Quantus `TopKIntersection` (`k=1000`, ImageNet-size images); the signed map is ranked. @category Localisation */
-export const TOP_K_INTERSECTION_DEFAULTS = Object.freeze({ k: 1000, sign: 'keep' as const, normalise: 'none' as const, seed: 0 });
+export const TOP_K_INTERSECTION_DEFAULTS = Object.freeze({
+  /** Default of {@link TopKIntersectionOptions.k}. */
+  k: 1000,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link LocalisationOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of a top-k overlap. @category Localisation */
 export interface TopKResult extends MetricResult {
@@ -34,7 +43,7 @@ export interface TopKResult extends MetricResult {
  * @param mask - ground truth `[N, H, W, 1]`; region = value > 0
  * @param options - see {@link TopKIntersectionOptions}
  * @returns the fraction per sample (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf, `k > H·W` or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf, `k > H·W` or bad options
  * @see arXiv 2104.14995 (Theiner, Müller-Budack and Ewerth, "Interpretable semantic photo geolocation"); Quantus `TopKIntersection`
  * @example
  * ```ts
@@ -62,7 +71,14 @@ export async function topKIntersection(attributions: tf.Tensor, mask: tf.Tensor,
 }
 
 /** Defaults of {@link relevanceRankAccuracy}: the signed map is ranked. @category Localisation */
-export const RELEVANCE_RANK_ACCURACY_DEFAULTS = Object.freeze({ sign: 'keep' as const, normalise: 'none' as const, seed: 0 });
+export const RELEVANCE_RANK_ACCURACY_DEFAULTS = Object.freeze({
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link LocalisationOptions.seed}. */
+  seed: 0,
+});
 
 /**
  * Relevance rank accuracy: with `K = |G|`, the fraction of the K highest-attributed pixels inside
@@ -71,7 +87,7 @@ export const RELEVANCE_RANK_ACCURACY_DEFAULTS = Object.freeze({ sign: 'keep' as 
  * @param mask - ground truth `[N, H, W, 1]`; region = value > 0
  * @param options - see {@link LocalisationOptions}
  * @returns the fraction per sample (no tensors)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for NaN/Inf or bad options
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN/Inf or bad options
  * @see arXiv 2003.07258 (Arras, Osman and Samek, CLEVR-XAI); Quantus `RelevanceRankAccuracy`
  * @example
  * ```ts

@@ -40,12 +40,19 @@ export interface ModelParameterRandomisationOptions extends ModelMetricOptions {
  * @category Randomisation
  */
 export const MODEL_PARAMETER_RANDOMISATION_DEFAULTS = Object.freeze({
+  /** Default of {@link ModelParameterRandomisationOptions.mode}. */
   mode: 'cascading' as 'cascading' | 'independent',
+  /** Default of {@link ModelParameterRandomisationOptions.order}. */
   order: 'top-down' as 'top-down' | 'bottom-up',
+  /** Default of {@link ModelParameterRandomisationOptions.similarity}. */
   similarity: 'spearman' as MapSimilarity,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
   sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
   normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
   batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
   seed: 0,
 });
 
@@ -102,7 +109,7 @@ function randomiseLayer(model: Module, layer: string, seed: number, index: numbe
  * @param method - the attribution method
  * @param options - see {@link ModelParameterRandomisationOptions}; `createModel` is required
  * @returns similarity per layer and sample (no tensors)
- * @throws {@link InvalidValueError} without `createModel`, for a non-Module model, a model without parameters, or bad options; {@link CheckpointError} when the fresh model's architecture differs
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} without `createModel`, for a non-Module model, a model without parameters, or bad options; {@link "@lab/tensor"!CheckpointError | CheckpointError} when the fresh model's architecture differs
  * @see arXiv 1810.03292 (Adebayo et al., "Sanity checks for saliency maps"); Quantus `MPRT`
  * @example
  * ```ts

@@ -29,7 +29,18 @@ export interface RandomLogitOptions extends ModelMetricOptions {
  * rank correlation is used here so the score does not depend on the map's scale).
  * @category Randomisation
  */
-export const RANDOM_LOGIT_DEFAULTS = Object.freeze({ similarity: 'spearman' as MapSimilarity, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const RANDOM_LOGIT_DEFAULTS = Object.freeze({
+  /** Default of {@link RandomLogitOptions.similarity}. */
+  similarity: 'spearman' as MapSimilarity,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link randomLogit}. @category Randomisation */
 export interface RandomLogitResult extends MetricResult {
@@ -49,7 +60,7 @@ export interface RandomLogitResult extends MetricResult {
  * @param method - the attribution method
  * @param options - see {@link RandomLogitOptions}
  * @returns similarity per sample (no tensors)
- * @throws {@link InvalidValueError} for a model with one output or bad options; {@link ShapeError} for bad inputs
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a model with one output or bad options; {@link "@lab/tensor"!ShapeError | ShapeError} for bad inputs
  * @see arXiv 1912.09818 (Sixt, Granz and Landgraf, "When explanations lie: why many modified BP attributions fail"); Quantus `RandomLogit`
  * @example
  * ```ts

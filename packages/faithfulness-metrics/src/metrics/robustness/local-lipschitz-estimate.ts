@@ -18,7 +18,20 @@ export interface LocalLipschitzOptions extends RobustnessOptions {
 }
 
 /** Defaults of {@link LocalLipschitzOptions}: Quantus `LocalLipschitzEstimate` (`nr_samples=200`, `perturb_std=0.1`, Euclidean distances). @category Robustness */
-export const LOCAL_LIPSCHITZ_DEFAULTS = Object.freeze({ noiseStd: 0.1, samples: 200, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const LOCAL_LIPSCHITZ_DEFAULTS = Object.freeze({
+  /** Default of {@link LocalLipschitzOptions.noiseStd}. */
+  noiseStd: 0.1,
+  /** Default of {@link RobustnessOptions.samples}. */
+  samples: 200,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link localLipschitzEstimate}. @category Robustness */
 export interface LocalLipschitzResult extends MetricResult {
@@ -36,7 +49,7 @@ export interface LocalLipschitzResult extends MetricResult {
  * @param method - the attribution method
  * @param options - see {@link LocalLipschitzOptions}
  * @returns the estimate per sample (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs, options or method output
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs, options or method output
  * @see arXiv 1806.08049 (Alvarez-Melis and Jaakkola, "On the robustness of interpretability methods"); Quantus `LocalLipschitzEstimate`
  * @example
  * ```ts

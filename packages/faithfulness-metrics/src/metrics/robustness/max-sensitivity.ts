@@ -23,7 +23,20 @@ export interface SensitivityOptions extends RobustnessOptions {
  * the clean map). `batchSize` 32 and `seed` 0: package choices.
  * @category Robustness
  */
-export const SENSITIVITY_DEFAULTS = Object.freeze({ radius: 0.02, samples: 10, sign: 'keep' as const, normalise: 'none' as const, batchSize: 32, seed: 0 });
+export const SENSITIVITY_DEFAULTS = Object.freeze({
+  /** Default of {@link SensitivityOptions.radius}. */
+  radius: 0.02,
+  /** Default of {@link RobustnessOptions.samples}. */
+  samples: 10,
+  /** Default sign conversion, see {@link MapOptions.sign}. */
+  sign: 'keep' as const,
+  /** Default normalisation, see {@link MapOptions.normalise}. */
+  normalise: 'none' as const,
+  /** Default of {@link ModelMetricOptions.batchSize}. */
+  batchSize: 32,
+  /** Default of {@link ModelMetricOptions.seed}. */
+  seed: 0,
+});
 
 /** Result of {@link maxSensitivity} / {@link avgSensitivity}. @category Robustness */
 export interface SensitivityResult extends MetricResult {
@@ -56,7 +69,7 @@ async function sensitivity(fn: string, reduce: 'max' | 'mean', model: Attributio
  * @param method - the attribution method, re-run on every perturbed input
  * @param options - see {@link SensitivityOptions}
  * @returns sensitivity per sample (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs, options or method output
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs, options or method output
  * @see arXiv 1901.09392 (Yeh et al.); Captum `captum.metrics.sensitivity_max`
  * @example
  * ```ts
@@ -76,7 +89,7 @@ export function maxSensitivity(model: AttributionModel, inputs: tf.Tensor, metho
  * @param method - the attribution method
  * @param options - see {@link SensitivityOptions}
  * @returns sensitivity per sample (no tensors)
- * @throws {@link ShapeError} / {@link InvalidValueError} for bad inputs, options or method output
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad inputs, options or method output
  * @see arXiv 1901.09392 (Yeh et al.); Quantus `AvgSensitivity`
  * @example
  * ```ts

@@ -27,7 +27,18 @@ export interface AsymmetricLossOptions {
  * default), eps = 1e-8 and λ = 1 (mmcls `asymmetric_loss`).
  * @category Losses
  */
-export const ASYMMETRIC_LOSS_DEFAULTS = Object.freeze({ gammaPos: 1, gammaNeg: 4, clip: 0.05, eps: 1e-8, lossWeight: 1 });
+export const ASYMMETRIC_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link AsymmetricLossOptions.gammaPos}. */
+  gammaPos: 1,
+  /** Default of {@link AsymmetricLossOptions.gammaNeg}. */
+  gammaNeg: 4,
+  /** Default of {@link AsymmetricLossOptions.clip}. */
+  clip: 0.05,
+  /** Default of {@link AsymmetricLossOptions.eps}. */
+  eps: 1e-8,
+  /** Default of {@link AsymmetricLossOptions.lossWeight}. */
+  lossWeight: 1,
+});
 
 /**
  * Asymmetric loss: separate focusing of positives and negatives, and a probability margin that
@@ -40,7 +51,7 @@ export const ASYMMETRIC_LOSS_DEFAULTS = Object.freeze({ gammaPos: 1, gammaNeg: 4
  * @param targets - `[N, C]` labels in {0, 1}
  * @param options - γ⁺, γ⁻, m, eps and λ
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 2009.14119; arXiv 2204.01729; mmcls `asymmetric_loss`
  * @example
  * ```ts

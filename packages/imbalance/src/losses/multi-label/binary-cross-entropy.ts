@@ -25,7 +25,7 @@ export interface BinaryCrossEntropyOptions {
  * @param logits - `[N, C]` logits
  * @param targets - `[N, C]` labels in {0, 1} (soft labels follow the same formula)
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 2204.01729 (baseline); PyTorch `binary_cross_entropy_with_logits`
  * @example
  * ```ts

@@ -26,7 +26,14 @@ export interface ClassBalancedFocalLossOptions {
  * specs/imbalance.md §3).
  * @category Losses
  */
-export const CLASS_BALANCED_FOCAL_LOSS_DEFAULTS = Object.freeze({ beta: 0.9999, gamma: 2, lossWeight: 50 });
+export const CLASS_BALANCED_FOCAL_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link ClassBalancedFocalLossOptions.beta}. */
+  beta: 0.9999,
+  /** Default of {@link ClassBalancedFocalLossOptions.gamma}. */
+  gamma: 2,
+  /** Default of {@link ClassBalancedFocalLossOptions.lossWeight}. */
+  lossWeight: 50,
+});
 
 /**
  * The per-class focal α of {@link classBalancedFocalLoss}: `α_c = r_c/(1 + r_c)` with
@@ -36,7 +43,7 @@ export const CLASS_BALANCED_FOCAL_LOSS_DEFAULTS = Object.freeze({ beta: 0.9999, 
  * @param counts - training-set counts
  * @param beta - β in [0, 1); with β = 0 every α is 0.5
  * @returns one α per class
- * @throws {@link InvalidValueError} for bad counts or β.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad counts or β.
  * @see arXiv 1901.05555
  * @example
  * ```ts
@@ -67,7 +74,7 @@ function alphas(positives: number[], negatives: number[], beta: number): number[
  * @param targets - `[N, C]` labels in {0, 1}
  * @param options - training-set `counts` (required), β, γ and λ
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1901.05555; arXiv 2204.01729; imba-explain `ClassBalancedLoss`
  * @example
  * ```ts

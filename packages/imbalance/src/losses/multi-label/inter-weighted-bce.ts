@@ -17,14 +17,17 @@ export interface InterWeightedBceOptions {
 }
 
 /** Defaults of {@link interWeightedBce}: `loss_weight = 15.0` (imba-explain `configs/_base_/losses/inter_wbce.py`). @category Losses */
-export const INTER_WEIGHTED_BCE_DEFAULTS = Object.freeze({ lossWeight: 15 });
+export const INTER_WEIGHTED_BCE_DEFAULTS = Object.freeze({
+  /** Default of {@link InterWeightedBceOptions.lossWeight}. */
+  lossWeight: 15,
+});
 
 /**
  * The normalised class weights of {@link interWeightedBce}: `w_c = √(n⁺_c / (n_max + Σ_k n⁺_k))`
  * with `n_max = max_k n⁺_k`, then `ŵ_c = w_c / Σ_k w_k` (they sum to 1).
  * @param counts - training-set counts
  * @returns `ŵ`, one weight per class
- * @throws {@link InvalidValueError} when no class has a positive sample.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when no class has a positive sample.
  * @example
  * ```ts
  * interClassWeights({ positives: [3, 1], negatives: [1, 3] }); // √(3/7), √(1/7) normalised: [0.634, 0.366]
@@ -55,7 +58,7 @@ function weights(fn: string, positives: number[]): number[] {
  * @param targets - `[N, C]` labels in {0, 1}
  * @param options - training-set `counts` (required) and `lossWeight`
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 2204.01729; imba-explain `InterWeightedBCEWithLogits`
  * @example
  * ```ts

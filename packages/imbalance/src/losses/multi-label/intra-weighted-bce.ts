@@ -17,13 +17,16 @@ export interface IntraWeightedBceOptions {
 }
 
 /** Defaults of {@link intraWeightedBce}: `loss_weight = 1.0` (imba-explain `configs/_base_/losses/intra_wbce.py`). @category Losses */
-export const INTRA_WEIGHTED_BCE_DEFAULTS = Object.freeze({ lossWeight: 1 });
+export const INTRA_WEIGHTED_BCE_DEFAULTS = Object.freeze({
+  /** Default of {@link IntraWeightedBceOptions.lossWeight}. */
+  lossWeight: 1,
+});
 
 /**
  * The fallback positive weight of {@link intraWeightedBce}: `min_c n⁻_c / n⁺_c` over the classes
  * of the training set that have positives (the reference's `min_global_pos_weight`).
  * @param counts - training-set counts
- * @throws {@link InvalidValueError} when no class has a positive sample.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} when no class has a positive sample.
  * @example
  * ```ts
  * intraFallbackWeight({ positives: [2, 5], negatives: [8, 5] }); // min(4, 1) = 1
@@ -55,8 +58,8 @@ function fallback(fn: string, positives: number[], negatives: number[]): number 
  * @param targets - `[N, C]` labels in {0, 1}
  * @param options - training-set `counts` (required) and `lossWeight`
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes or counts of another class count;
- * {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes or counts of another class count;
+ * {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 2204.01729; imba-explain `IntraWeightedBCEWithLogits`
  * @example
  * ```ts

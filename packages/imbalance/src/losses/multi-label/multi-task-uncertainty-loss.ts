@@ -24,7 +24,12 @@ export interface MultiTaskUncertaintyLossConfig extends MultiTaskUncertaintyLoss
  * `MultiTaskLoss`, `configs/_base_/losses/multi_task.py`).
  * @category Losses
  */
-export const MULTI_TASK_UNCERTAINTY_LOSS_DEFAULTS = Object.freeze({ lossWeight: 1, initialLogVariance: 0 });
+export const MULTI_TASK_UNCERTAINTY_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link MultiTaskUncertaintyLossOptions.lossWeight}. */
+  lossWeight: 1,
+  /** Default of {@link MultiTaskUncertaintyLossConfig.initialLogVariance}. */
+  initialLogVariance: 0,
+});
 
 /**
  * Binary cross-entropy with one learnable log-variance s_c per class (uncertainty weighting).
@@ -37,7 +42,7 @@ export const MULTI_TASK_UNCERTAINTY_LOSS_DEFAULTS = Object.freeze({ lossWeight: 
  * @param logVariance - `[C]` log-variances s (a variable to train, or any tensor); not disposed
  * @param options - λ
  * @returns a scalar the caller disposes (differentiable with respect to `logits` and `logVariance`)
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1705.07115; arXiv 2204.01729; imba-explain `MultiTaskLoss`
  * @example
  * ```ts
@@ -91,7 +96,7 @@ export class MultiTaskUncertaintyLoss extends Module<[tf.Tensor, tf.Tensor], tf.
   /**
    * @param classes - number of classes C (≥ 1)
    * @param config - λ and the initial s
-   * @throws {@link InvalidValueError} for a bad class count or option.
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad class count or option.
    */
   constructor(classes: number, config: MultiTaskUncertaintyLossConfig = {}) {
     super();
@@ -108,7 +113,7 @@ export class MultiTaskUncertaintyLoss extends Module<[tf.Tensor, tf.Tensor], tf.
   /**
    * The loss of `logits` `[N, C]` against `targets` `[N, C]` with the current log-variances.
    * @returns a scalar the caller disposes
-   * @throws {@link ShapeError} for mismatched shapes or a class count other than C.
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes or a class count other than C.
    */
   forward(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
     const fn = 'MultiTaskUncertaintyLoss.forward';

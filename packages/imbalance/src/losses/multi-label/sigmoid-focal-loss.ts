@@ -22,7 +22,14 @@ export interface SigmoidFocalLossOptions {
  * λ = 10 (imba-explain `configs/_base_/losses/focal.py`, `loss_weight=10.0`).
  * @category Losses
  */
-export const SIGMOID_FOCAL_LOSS_DEFAULTS = Object.freeze({ alpha: 0.25, gamma: 2, lossWeight: 10 });
+export const SIGMOID_FOCAL_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link SigmoidFocalLossOptions.alpha}. */
+  alpha: 0.25,
+  /** Default of {@link SigmoidFocalLossOptions.gamma}. */
+  gamma: 2,
+  /** Default of {@link SigmoidFocalLossOptions.lossWeight}. */
+  lossWeight: 10,
+});
 
 /**
  * Sigmoid focal loss: binary cross-entropy down-weighted on well-classified elements.
@@ -34,8 +41,8 @@ export const SIGMOID_FOCAL_LOSS_DEFAULTS = Object.freeze({ alpha: 0.25, gamma: 2
  * @param targets - `[N, C]` labels in {0, 1}
  * @param options - α, γ and λ
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes or a per-class α of the wrong length;
- * {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes or a per-class α of the wrong length;
+ * {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1708.02002; arXiv 2204.01729; mmcls `sigmoid_focal_loss`
  * @example
  * ```ts

@@ -23,7 +23,12 @@ export interface ClassBalancedSoftmaxLossOptions {
  * CIFAR setting) and γ = 0, the paper's class-balanced softmax loss.
  * @category Losses
  */
-export const CLASS_BALANCED_SOFTMAX_LOSS_DEFAULTS = Object.freeze({ beta: 0.9999, gamma: 0 });
+export const CLASS_BALANCED_SOFTMAX_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link ClassBalancedSoftmaxLossOptions.beta}. */
+  beta: 0.9999,
+  /** Default of {@link ClassBalancedSoftmaxLossOptions.gamma}. */
+  gamma: 0,
+});
 
 /**
  * The class-balanced weights `w_k = (1 − β)/(1 − β^{n_k})`, normalised so that `Σ_k w_k = K`
@@ -32,7 +37,7 @@ export const CLASS_BALANCED_SOFTMAX_LOSS_DEFAULTS = Object.freeze({ beta: 0.9999
  * @param samplesPerClass - n_k ≥ 1 per class
  * @param beta - β in [0, 1)
  * @returns one weight per class
- * @throws {@link InvalidValueError} for counts below 1 or a bad β.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for counts below 1 or a bad β.
  * @see arXiv 1901.05555
  * @example
  * ```ts
@@ -57,7 +62,7 @@ export function classBalancedWeights(samplesPerClass: readonly number[], beta: n
  * @param labels - `[N]` class indices in [0, K)
  * @param options - `samplesPerClass` (required), β and γ
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1901.05555; richardaecn/class-balanced-loss
  * @example
  * ```ts

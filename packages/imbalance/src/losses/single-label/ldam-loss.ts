@@ -34,14 +34,23 @@ export interface DeferredReweightingOptions {
  * `cifar_train.py`).
  * @category Losses
  */
-export const LDAM_LOSS_DEFAULTS = Object.freeze({ maxMargin: 0.5, scale: 30, drwEpoch: 160, beta: 0.9999 });
+export const LDAM_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link LdamLossOptions.maxMargin}. */
+  maxMargin: 0.5,
+  /** Default of {@link LdamLossOptions.scale}. */
+  scale: 30,
+  /** Default of {@link DeferredReweightingOptions.drwEpoch}. */
+  drwEpoch: 160,
+  /** Default of {@link DeferredReweightingOptions.beta}. */
+  beta: 0.9999,
+});
 
 /**
  * The LDAM margins `Δ_k = C / n_k^{1/4}`, with C chosen so the largest margin is `maxMargin`.
  * @param samplesPerClass - n_k ≥ 1 per class
  * @param maxMargin - the largest margin, > 0
  * @returns one margin per class
- * @throws {@link InvalidValueError} for counts below 1 or a bad margin.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for counts below 1 or a bad margin.
  * @see arXiv 1906.07413
  * @example
  * ```ts
@@ -69,7 +78,7 @@ function margins(n: number[], maxMargin: number): number[] {
  * @param epoch - the current epoch, 0-based
  * @param options - `drwEpoch` and β
  * @returns one weight per class
- * @throws {@link InvalidValueError} for bad counts, epoch or option.
+ * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for bad counts, epoch or option.
  * @see arXiv 1906.07413 (Algorithm 1)
  * @example
  * ```ts
@@ -100,7 +109,7 @@ export function deferredReweightingWeights(samplesPerClass: readonly number[], e
  * @param labels - `[N]` class indices in [0, K)
  * @param options - `samplesPerClass` (required), max margin, scale and class weights
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1906.07413; kaidic/LDAM-DRW `losses.py`
  * @example
  * ```ts

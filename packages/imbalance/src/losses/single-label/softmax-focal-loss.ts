@@ -16,7 +16,10 @@ export interface SoftmaxFocalLossOptions {
 }
 
 /** Defaults of {@link softmaxFocalLoss}: γ = 2 (Lin et al. 2017, §3.2/§5.1); no class weights. @category Losses */
-export const SOFTMAX_FOCAL_LOSS_DEFAULTS = Object.freeze({ gamma: 2 });
+export const SOFTMAX_FOCAL_LOSS_DEFAULTS = Object.freeze({
+  /** Default of {@link SoftmaxFocalLossOptions.gamma}. */
+  gamma: 2,
+});
 
 /**
  * Softmax focal loss: cross-entropy down-weighted on confidently right samples.
@@ -27,7 +30,7 @@ export const SOFTMAX_FOCAL_LOSS_DEFAULTS = Object.freeze({ gamma: 2 });
  * @param labels - `[N]` class indices in [0, K)
  * @param options - γ and the class weights
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see arXiv 1708.02002
  * @example
  * ```ts

@@ -24,7 +24,7 @@ export interface WeightedCrossEntropyOptions {
  * @param labels - `[N]` class indices in [0, K) (int32, or integral floats)
  * @param options - the class weights
  * @returns a scalar the caller disposes
- * @throws {@link ShapeError} for mismatched shapes; {@link InvalidValueError} for a bad option.
+ * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for mismatched shapes; {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad option.
  * @see PyTorch `torch.nn.functional.cross_entropy`
  * @example
  * ```ts

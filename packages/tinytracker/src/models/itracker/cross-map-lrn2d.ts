@@ -20,9 +20,13 @@ import { checkInt, checkNumber, checkTensor } from '../../internal/checks';
  * @category Models
  */
 export class CrossMapLRN2d extends Module<[tf.Tensor], tf.Tensor> {
+  /** Window size `n` (odd). */
   readonly size: number;
+  /** Scale `α` (divided by `n` in the formula). */
   readonly alpha: number;
+  /** Exponent `β`. */
   readonly beta: number;
+  /** Additive constant `k`. */
   readonly k: number;
 
   /**
@@ -30,7 +34,7 @@ export class CrossMapLRN2d extends Module<[tf.Tensor], tf.Tensor> {
    * @param alpha - α
    * @param beta - β
    * @param k - k
-   * @throws {@link InvalidValueError} for an even or non-positive size, or a non-finite coefficient
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an even or non-positive size, or a non-finite coefficient
    */
   constructor(size: number, alpha = 1e-4, beta = 0.75, k = 1) {
     super();
@@ -44,7 +48,7 @@ export class CrossMapLRN2d extends Module<[tf.Tensor], tf.Tensor> {
   /**
    * @param x - `[n, h, w, c]` float32
    * @returns the normalised tensor, same shape; the caller disposes it
-   * @throws {@link ShapeError} unless `x` is a rank-4 float32 tensor
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} unless `x` is a rank-4 float32 tensor
    */
   forward(x: tf.Tensor): tf.Tensor {
     checkTensor('CrossMapLRN2d', 'x', x, [-1, -1, -1, -1]);

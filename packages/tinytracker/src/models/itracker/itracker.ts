@@ -69,15 +69,20 @@ export class ItrackerImageModel extends Module<[tf.Tensor], tf.Tensor> {
  * @category Models
  */
 export class ITracker extends Module<[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor> {
+  /** Convolutional tower shared by both eye crops. */
   readonly eyeModel: ItrackerImageModel;
+  /** Face branch: convolutional tower then fully connected layers to 64 features. */
   readonly faceModel: Module<[tf.Tensor], tf.Tensor>;
+  /** Face-grid branch: fully connected layers on the 625-value grid. */
   readonly gridModel: Module<[tf.Tensor], tf.Tensor>;
+  /** Fully connected layer on the two concatenated eye features (→ 128, ReLU). */
   readonly eyesFC: Sequential;
+  /** Head on the eye, face and grid features (320 → 128 → 2). */
   readonly fc: Sequential;
 
   /**
    * @param options - see {@link ITrackerOptions}
-   * @throws {@link InvalidValueError} for an unknown option
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown option
    */
   constructor(options: ITrackerOptions = {}) {
     super();
@@ -97,7 +102,7 @@ export class ITracker extends Module<[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor
    * @param eyeRight - right-eye crops `[n, 224, 224, 3]`
    * @param faceGrid - binary face grids `[n, 625]` (see `faceGridMask`)
    * @returns `[n, 2]` (cm); the caller disposes it
-   * @throws {@link ShapeError} for a mis-shaped input (named) or differing batch sizes
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a mis-shaped input (named) or differing batch sizes
    */
   forward(face: tf.Tensor, eyeLeft: tf.Tensor, eyeRight: tf.Tensor, faceGrid: tf.Tensor): tf.Tensor {
     const s = ITRACKER_INPUT_SIZE;

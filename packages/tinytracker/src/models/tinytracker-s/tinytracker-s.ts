@@ -44,10 +44,15 @@ export interface TinyTrackerSOptions {
  * @category Models
  */
 export const TINYTRACKER_S_DEFAULTS = Object.freeze({
+  /** Default of {@link TinyTrackerSOptions.inputSize}. */
   inputSize: 96,
+  /** Default of {@link TinyTrackerSOptions.faceGrid}. */
   faceGrid: 'baked',
+  /** Default of {@link TinyTrackerSOptions.squeezeExcite}. */
   squeezeExcite: true,
+  /** Default of {@link TinyTrackerSOptions.outputScaleCm}. */
   outputScaleCm: 10,
+  /** Default of {@link TinyTrackerSOptions.batchNormMomentum}. */
   batchNormMomentum: 0.01,
 } as const);
 
@@ -94,19 +99,26 @@ export class TinyTrackerS extends GazeModel {
   readonly outputScaleCm: number;
   /** The resolved options (without `rng`). */
   readonly options: Readonly<Required<Omit<TinyTrackerSOptions, 'rng'>>>;
+  /** Stem convolution (3×3, stride 2, 8 filters). */
   readonly conv: Conv2d;
+  /** Batch norm of the stem convolution. */
   readonly convBn: BatchNorm2d;
+  /** The inverted residual blocks, one per entry of `TINYTRACKER_S_BLOCKS`. */
   readonly blocks: readonly InvertedResidual[];
+  /** Last 1×1 convolution (→ 128 channels). */
   readonly convLast: Conv2d;
+  /** Batch norm of the last convolution. */
   readonly convLastBn: BatchNorm2d;
+  /** Fully connected layer (128 → 64). */
   readonly fc1: Linear;
+  /** Output layer (64 → 2). */
   readonly fc2: Linear;
   /** The baked grid channels `[s, s, 2]`, or null unless `faceGrid` is `'baked'`. */
   readonly bakedGrid: Float32Array | null;
 
   /**
    * @param options - see {@link TinyTrackerSOptions}
-   * @throws {@link InvalidValueError} for an unknown option or a bad value (inputSize below 16)
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown option or a bad value (inputSize below 16)
    */
   constructor(options: TinyTrackerSOptions = {}) {
     super();
@@ -166,7 +178,7 @@ export class TinyTrackerS extends GazeModel {
    * Predicts the normalised gaze point.
    * @param x - grey face crops `[n, s, s, 1]` in [−1, 1] (`[n, s, s, 3]` with `faceGrid: 'input'`), float32
    * @returns `[n, 2]` in [−1, 1] (tanh); × `outputScaleCm` gives centimetres. The caller disposes it
-   * @throws {@link ShapeError} when `x` does not have shape `[n, ...inputShape]`
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when `x` does not have shape `[n, ...inputShape]`
    */
   forward(x: tf.Tensor): tf.Tensor {
     checkTensor('TinyTrackerS', 'x', x, [-1, ...this.inputShape]);

@@ -36,10 +36,15 @@ export interface TinyTrackerOptions {
  * @category Models
  */
 export const TINYTRACKER_DEFAULTS = Object.freeze({
+  /** Default of {@link TinyTrackerOptions.inputSize}. */
   inputSize: 112,
+  /** Default of {@link TinyTrackerOptions.colour}. */
   colour: 'rgb',
+  /** Default of {@link TinyTrackerOptions.faceGrid}. */
   faceGrid: false,
+  /** Default of {@link TinyTrackerOptions.outputScaleCm}. */
   outputScaleCm: 30,
+  /** Default of {@link TinyTrackerOptions.batchNormMomentum}. */
   batchNormMomentum: 0.001,
 } as const);
 
@@ -48,7 +53,14 @@ export const TINYTRACKER_DEFAULTS = Object.freeze({
  * the two face-grid channels).
  * @category Models
  */
-export const TINYTRACKER_RELEASED = Object.freeze({ inputSize: 128, colour: 'rgb', faceGrid: true } as const);
+export const TINYTRACKER_RELEASED = Object.freeze({
+  /** Input height and width of the released model. */
+  inputSize: 128,
+  /** The released model takes RGB input. */
+  colour: 'rgb',
+  /** The released model takes the two face-grid channels. */
+  faceGrid: true,
+} as const);
 
 const KEYS = ['inputSize', 'colour', 'faceGrid', 'outputScaleCm', 'batchNormMomentum', 'rng'];
 
@@ -86,15 +98,20 @@ export class TinyTracker extends GazeModel {
   readonly outputScaleCm: number;
   /** The resolved options (without `rng`). */
   readonly options: Readonly<Required<Omit<TinyTrackerOptions, 'rng'>>>;
+  /** 1×1 convolution mapping the input channels to 3. */
   readonly convG: Conv2d;
+  /** The MobileNetV3-Small (minimalistic) feature extractor. */
   readonly backbone: MobileNetV3SmallMinimalistic;
+  /** 1×1 convolution reducing the backbone's features to 2 channels. */
   readonly convFm: Conv2d;
+  /** Fully connected layer on the flattened feature map (→ 128, ReLU). */
   readonly fc1: Linear;
+  /** Output layer (128 → 2). */
   readonly fc2: Linear;
 
   /**
    * @param options - see {@link TinyTrackerOptions}
-   * @throws {@link InvalidValueError} for an unknown option or a bad value (inputSize below 32)
+   * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for an unknown option or a bad value (inputSize below 32)
    */
   constructor(options: TinyTrackerOptions = {}) {
     super();
@@ -130,7 +147,7 @@ export class TinyTracker extends GazeModel {
    * Predicts the normalised gaze point.
    * @param x - face crops `[n, s, s, c]` in [−1, 1], float32 (`inputShape`)
    * @returns `[n, 2]` in [−1, 1] (tanh); × `outputScaleCm` gives centimetres. The caller disposes it
-   * @throws {@link ShapeError} when `x` does not have shape `[n, ...inputShape]`
+   * @throws {@link "@lab/tensor"!ShapeError | ShapeError} when `x` does not have shape `[n, ...inputShape]`
    */
   forward(x: tf.Tensor): tf.Tensor {
     checkTensor('TinyTracker', 'x', x, [-1, ...this.inputShape]);
