@@ -3,18 +3,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkOptions } from '@lab/tensor';
-import { checkModel, checkSeed, checkTarget, concatChunks, sliceRows } from '../core/gradients';
-import { overrideGradients } from '../core/overrides';
-import {
-  type AttributionMethod,
-  type AttributionModel,
-  type AttributionOptions,
-  type AttributionResult,
-  checkAttributionInput,
-  checkBatchSize,
-  targetForSlice,
-} from '../core/types';
+import { reluRuleAttributions } from '../core/relu-rule-attribution';
+import type { AttributionMethod, AttributionModel, AttributionOptions, AttributionResult } from '../core/types';
 
 /** Per-call options of {@link Deconvolution.attribute}: the shared ones only. @category Methods */
 export type DeconvolutionOptions = AttributionOptions;
@@ -55,23 +45,7 @@ export class Deconvolution implements AttributionMethod<DeconvolutionOptions> {
    * {@link "@lab/tensor"!ShapeError | ShapeError} / {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for a bad input, target or option.
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: DeconvolutionOptions = {}): Promise<AttributionResult> {
-    const fn = 'Deconvolution.attribute';
-    checkOptions(fn, options, ['target', 'batchSize', 'seed']);
-    checkModel(fn, model);
-    checkAttributionInput(fn, input);
-    checkTarget(fn, options.target, input.shape[0]);
-    const batchSize = checkBatchSize(fn, options.batchSize, DECONVOLUTION_DEFAULTS.batchSize);
-    checkSeed(fn, options.seed);
-    const attributions = concatChunks(input.shape[0], batchSize, (start, end) => {
-      const xs = sliceRows(input, start, end);
-      try {
-        const g = overrideGradients(model, 'deconvolution', xs, undefined, targetForSlice(options.target, start, end), fn);
-        g.scores.dispose();
-        return g.grads;
-      } finally {
-        xs.dispose();
-      }
-    });
+    const attributions = reluRuleAttributions('deconvolution', 'Deconvolution.attribute', model, input, options, DECONVOLUTION_DEFAULTS.batchSize);
     return { attributions };
   }
 }
