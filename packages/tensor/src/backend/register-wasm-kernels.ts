@@ -9,17 +9,19 @@ import { LAB_KERNEL, makeConv2DBackpropInputConfig } from './kernels/conv2d-back
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwise-conv2d-backprop-input';
 import { WASM } from './kernels/kernel-scope';
+import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 
 /** Kernels the stock wasm backend lacks; registered when absent. */
 const MISSING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  unsortedSegmentSumConfig,
 ];
 
 /**
  * Registers lab's wasm training kernels: `Conv2DBackpropFilter`,
- * `DepthwiseConv2dNativeBackpropFilter` and `DepthwiseConv2dNativeBackpropInput` (absent from
+ * `DepthwiseConv2dNativeBackpropFilter` and `DepthwiseConv2dNativeBackpropInput` and `UnsortedSegmentSum` (the gradient of `gather`; absent from
  * tfjs-backend-wasm 4.22), and a `Conv2DBackpropInput` whose stride-1 NHWC case runs as a forward
  * convolution (about 9× faster; other cases go to the stock kernel). Idempotent: kernels present
  * already (from an earlier call, or from another copy of this package) are left alone.
