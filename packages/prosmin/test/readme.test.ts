@@ -15,7 +15,7 @@ describe('README quick start', () => {
     // --- end ---
     expect(losses.length).toBe(4); // 2 epochs × ⌊64/32⌋ steps
     expect(features.shape).toEqual([64, 64]);
-    // ES(d=1, β=1) of a large Gaussian ensemble ≈ the closed-form CRPS (README, "Scoring rules").
+    // ES(d=1, β=1) of a large Gaussian ensemble ≈ the closed-form CRPS (README catalogue, category "Scoring rules").
     const es = tf.tidy(() => energyScore(new Rng(1).normalTensor([2000, 1]), tf.tensor1d([0.5]), { estimator: 'fair' }).dataSync()[0]);
     const crps = tf.tidy(() => crpsGaussian(tf.scalar(0.5), tf.scalar(0), tf.scalar(1)).dataSync()[0]);
     expect(Math.abs(es - crps)).toBeLessThan(0.03);

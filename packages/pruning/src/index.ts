@@ -58,3 +58,11 @@ export { uniformKeepRatio, UNIFORM_KEEP_RATIO_DEFAULTS } from './pruners/uniform
 export type { UniformKeepRatioOptions, UniformKeepRatioResult } from './pruners/uniform-keep-ratio';
 export { randomChannelPruning, RANDOM_CHANNEL_PRUNING_DEFAULTS } from './pruners/random-channel-pruning';
 export type { RandomChannelPruningOptions, RandomChannelPruningResult, RandomCandidate, TrainPhase } from './pruners/random-channel-pruning';
+
+export { createPruningRecord, PRUNING_RECORD_FORMAT, PRUNING_RECORD_VERSION } from './io/pruning-record';
+export type { PruningRecord, PruningRecordGroup, CreatePruningRecordOptions } from './io/pruning-record';
+export { applyPruningRecord } from './io/apply-pruning-record';
+export type { ApplyPruningRecordOptions } from './io/apply-pruning-record';
+export { savePruned, PRUNING_RECORD_METADATA_KEY } from './io/save-pruned';
+export { loadPruned, readPruningRecord } from './io/load-pruned';
+export type { LoadPrunedResult } from './io/load-pruned';

@@ -190,3 +190,138 @@ describeBackends('TinyTracker', () => {
     }
   });
 });
+
+/**
+ * Issue #7: the README row "TinyTracker 112×112, 455k params, 11.8M MAC" of pbonazzi/tinytracker.
+ *
+ * What was checked (2026-12):
+ * - `tinytracker/src/TinyTrackerTF.py`: `conv_g = Conv2D(in_channels, 1)` → `MobileNetV3Small(
+ *   weights='imagenet', include_top=False, minimalistic=True, include_preprocessing=False)` (alpha
+ *   1) → `conv_fm = Conv2D(2, 1)` → reshape → Dense(128, relu) → Dense(2, tanh). With RGB input
+ *   `conv_g` is 3 → 3; `train_TinyTracker.py` defaults to `--image-size 112`.
+ * - Keras `MobileNetV3Small`: the current keras-team/keras `mobilenet_v3.py` (it has the
+ *   `include_preprocessing` argument the reference passes) stops at `conv_1` (96 → 576) when
+ *   `include_top=False`; an older one (without that argument) applied `Conv_2` (576 → 1024, bias)
+ *   even without the top, which would give 1,038,392 params and 23.4 M MACs (checked below). The released `TinyTracker.tflite` has 25 CONV_2D, 11
+ *   DEPTHWISE_CONV_2D, 6 ADD, 2 FULLY_CONNECTED and no MEAN (spec §3), i.e. exactly our layer list
+ *   (conv_g, stem, 20 block 1×1 convs, conv_1, conv_fm), and its ≈428 k constants and ≈16.8 M
+ *   MACs at 128×128×5 are reproduced above. So the architecture is the reference's.
+ * - The README figures fit no configuration of that architecture: the scan below (input 32…512 px,
+ *   1, 3 or 5 input channels, Keras "Total params" or trainable params) finds none within 0.5 % of
+ *   both. 455 k matches only the Keras total at 193…224 px (flatten 7·7·2 = 98 → 455,096 at 224
+ *   px) or the trainable count at 289…320 px, where the MACs are ≥ 44 M; and no input size gives
+ *   11.8 M MACs at all: they jump from 9.40 M at 96 px (3×3 final map) to 13.14 M at 97 px (4×4).
+ * - The only whole layer kinds whose omission brings the 112-px count to 11.8 M are the
+ *   backbone's stem conv and `conv_1` (13,993,416 − 1,354,752 − 884,736 = 11,753,928): a counter
+ *   that skipped the two convs outside the inverted-residual blocks would print "11.8M". No such
+ *   tool is named in the repository or the paper's abstract, so this is recorded, not adopted.
+ * Conclusion: the package builds the reference architecture (verified against the released
+ * model); the README's 455 k / 11.8 M are not reproducible from it and stay reported as such.
+ */
+describe('TinyTracker against the README figures (issue #7)', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  // Keras MobileNetV3Small minimalistic, alpha 1 (`stack_fn`): expanded channels (block 0 has no
+  // expand conv), output channels and strides of the eleven blocks.
+  const EXPANDED = [16, 72, 88, 96, 240, 240, 120, 144, 288, 576, 576];
+  const OUT = [16, 24, 24, 40, 40, 40, 48, 48, 96, 96, 96];
+  const STRIDE = [2, 2, 1, 2, 1, 1, 1, 1, 2, 1, 1];
+
+  interface KerasLayer {
+    kind: string;
+    macs: number;
+    /** Keras "Total params": weights, biases, and 4 per batch-norm channel (γ, β, mean, variance). */
+    total: number;
+    /** Batch-norm channels (2 of the 4 values per channel are not trainable). */
+    bn: number;
+  }
+
+  /** The TinyTracker layer list of `TinyTrackerTF.py` at `s × s × cin`, by hand; `conv2` adds the old Keras `Conv_2`. */
+  function kerasLayers(s: number, cin: number, conv2 = false): KerasLayer[] {
+    const out: KerasLayer[] = [];
+    const conv = (kind: string, hw: number, ci: number, co: number, k: number, bias: boolean, bn: boolean) =>
+      out.push({ kind, macs: hw * hw * k * k * ci * co, total: k * k * ci * co + (bias ? co : 0) + (bn ? 4 * co : 0), bn: bn ? co : 0 });
+    let h = Math.ceil(s / 2); // 'same' padding, stride 2
+    conv('conv_g', s, cin, 3, 1, true, false);
+    conv('stem', h, 3, 16, 3, false, true);
+    let c = 16;
+    EXPANDED.forEach((e, i) => {
+      if (i > 0) conv('expand', h, c, e, 1, false, true);
+      h = Math.ceil(h / STRIDE[i]); // ZeroPadding2D(correct_pad) + 'valid' for stride 2
+      out.push({ kind: 'depthwise', macs: h * h * 9 * e, total: 9 * e + 4 * e, bn: e });
+      conv('project', h, e, OUT[i], 1, false, true);
+      c = OUT[i];
+    });
+    conv('conv_1', h, 96, 576, 1, false, true);
+    if (conv2) conv('Conv_2', h, 576, 1024, 1, true, false);
+    conv('conv_fm', h, conv2 ? 1024 : 576, 2, 1, true, false);
+    out.push({ kind: 'fc1', macs: h * h * 2 * 128, total: h * h * 2 * 128 + 128, bn: 0 });
+    out.push({ kind: 'fc2', macs: 128 * 2, total: 128 * 2 + 2, bn: 0 });
+    return out;
+  }
+  const sum = (layers: KerasLayer[], f: (l: KerasLayer) => number) => layers.reduce((a, l) => a + f(l), 0);
+  const counts = (s: number, cin: number, conv2 = false) => {
+    const l = kerasLayers(s, cin, conv2);
+    return { macs: sum(l, (x) => x.macs), total: sum(l, (x) => x.total), trainable: sum(l, (x) => x.total - 2 * x.bn) };
+  };
+
+  it('the hand-written Keras layer list equals the model and its profile at 97, 112, 128×5 and 224 px', async () => {
+    for (const [inputSize, faceGrid] of [
+      [97, false],
+      [112, false],
+      [128, true],
+      [224, false],
+    ] as const) {
+      const net = new TinyTracker({ inputSize, faceGrid });
+      try {
+        const c = counts(inputSize, faceGrid ? 5 : 3);
+        const p = await profile(net, [...net.inputShape], { memory: false });
+        expect([p.macs, net.numParameters(), net.numParameters() + bnStatistics(net)], `${inputSize} px`).toEqual([c.macs, c.trainable, c.total]);
+      } finally {
+        net.dispose();
+      }
+    }
+    expect(counts(112, 3)).toEqual({ macs: 13993416, total: 446648, trainable: 434536 });
+    expect(counts(128, 5).macs).toBe(16815360); // TinyTracker.tflite: ≈16.8 M
+  });
+
+  it('no input size (32…512 px) and input channels (1, 3, 5) give both 455 k params and 11.8 M MACs within 0.5 %', () => {
+    const near = (v: number, target: number) => Math.abs(v - target) <= 0.005 * target;
+    const both: string[] = [];
+    const paramSizes: number[] = [];
+    let macsHits = 0;
+    for (let s = 32; s <= 512; s++) {
+      for (const cin of [1, 3, 5]) {
+        const c = counts(s, cin);
+        const params = near(c.total, 455e3) || near(c.trainable, 455e3);
+        if (params) paramSizes.push(s);
+        if (near(c.macs, 11.8e6)) macsHits++;
+        if (params && near(c.macs, 11.8e6)) both.push(`${s} px × ${cin}`);
+      }
+    }
+    expect(both).toEqual([]);
+    expect(macsHits).toBe(0); // 11.8 M is not reachable at all:
+    expect([counts(96, 3).macs, counts(97, 3).macs]).toEqual([9403456, 13139121]); // 3×3 → 4×4 final map
+    // 455 k: the Keras total at 193…224 px (fc1 on 7·7·2 = 98 features) or the trainable count at 289…320 px.
+    expect([Math.min(...paramSizes), Math.max(...paramSizes)]).toEqual([193, 320]);
+    expect(paramSizes.filter((s) => s > 224 && s < 289)).toEqual([]);
+    expect(counts(224, 3)).toMatchObject({ total: 455096, macs: 51195456 });
+  });
+
+  it('the older Keras Conv_2 (576 → 1024 without the top) would give 1.04 M params and 23.4 M MACs, not the README', () => {
+    expect(counts(112, 3, true)).toEqual({ macs: 23444936, total: 1038392, trainable: 1026280 });
+  });
+
+  it('omitting only the stem conv and conv_1 is the one way whole layer kinds give 11.8 M at 112 px', () => {
+    const layers = kerasLayers(112, 3);
+    const kinds = [...new Set(layers.map((l) => l.kind))];
+    const found: string[] = [];
+    for (let mask = 0; mask < 1 << kinds.length; mask++) {
+      const omitted = kinds.filter((_, i) => mask & (1 << i));
+      if (omitted.includes('fc2')) continue; // 256 MACs: never changes the rounding
+      const macs = sum(layers.filter((l) => !omitted.includes(l.kind)), (l) => l.macs);
+      if (Math.round(macs / 1e5) === 118) found.push(`${omitted.join('+')}: ${macs}`);
+    }
+    expect(found).toEqual(['stem+conv_1: 11753928']);
+  });
+});
