@@ -12,7 +12,22 @@ const here = dirname(fileURLToPath(import.meta.url));
 // this package while tfjs-core itself stays external (see ../shared/specs/toolchain.md).
 export default defineConfig(
   labTsup({
+    // The worker pool's generic model task is a second entry (dist/model-task.js), the module a
+    // worker loads; its import of the package entry stays external (`./index.js` / `./index.cjs`),
+    // so a worker holds one copy of @lab/tensor.
+    entry: { index: 'src/index.ts', 'model-task': 'src/parallel/model-task.ts' },
     noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
+    esbuildPlugins: [
+      {
+        name: 'model-task-uses-package-entry',
+        setup(build) {
+          const ext = build.initialOptions.format === 'cjs' ? 'cjs' : 'js';
+          build.onResolve({ filter: /^\.\.\/index$/ }, (args) =>
+            args.importer.endsWith(join('src', 'parallel', 'model-task.ts')) ? { path: `./index.${ext}`, external: true } : undefined,
+          );
+        },
+      },
+    ],
     // Ship tfjs-backend-wasm's binaries beside dist/index.js: in browsers, initBackend() loads them
     // from `new URL('./<name>.wasm', import.meta.url)` (src/backend/init-backend.ts).
     async onSuccess() {

@@ -37,4 +37,8 @@ export * from './segmentation/slic';
 
 export * from './registry';
 
+export { AttributionWorkers, createAttributionWorkers, attributionTaskUrl } from './parallel/attribution-workers';
+export type { AttributionWorkersOptions } from './parallel/attribution-workers';
+export type { AttributionTaskInput, AttributionTaskOutput } from './parallel/attribution-task-types';
+
 export * from './lab/index';

@@ -15,6 +15,7 @@ export type LabErrorCode =
   | 'UNKNOWN_NAME'
   | 'NOT_AVAILABLE'
   | 'TRAINING'
+  | 'WORKER'
   | 'INVARIANT';
 
 /** Base class of every error thrown on purpose by a lab package. @category Errors */

@@ -11,3 +11,4 @@ export * from './io/weights/index';
 export * from './io/image/index';
 export * from './profiler/index';
 export * from './models/index';
+export * from './parallel/index';

@@ -328,22 +328,7 @@ export function sumRowsPerSample(
   try {
     for (let start = 0; start < rows; start += batchSize) {
       const end = Math.min(rows, start + batchSize);
-      const terms = term(start, end);
-      let next: tf.Tensor[];
-      try {
-        next = tf.tidy(() => {
-          const onehot = rowsToSamples(sampleOfRow.subarray(start, end), samples);
-          return terms.map((t, j) => {
-            const flat = tf.reshape(t, [end - start, -1]);
-            const summed = tf.reshape(tf.matMul(onehot, flat, true, false), [samples, ...t.shape.slice(1)]);
-            return acc === undefined ? summed : tf.add(acc[j], summed);
-          });
-        });
-      } finally {
-        tf.dispose(terms);
-      }
-      if (acc) tf.dispose(acc);
-      acc = next;
+      acc = addRowTerms(acc, sampleOfRow.subarray(start, end), samples, term(start, end));
     }
     if (acc === undefined) throw new InvalidValueError('sumRowsPerSample: rows must be positive');
     const out = acc;
@@ -352,6 +337,59 @@ export function sumRowsPerSample(
   } finally {
     if (acc) tf.dispose(acc);
   }
+}
+
+/**
+ * {@link sumRowsPerSample} with terms that arrive asynchronously (from a worker pool): the same
+ * chunks, summed in the same order with the same operations, so the sums are bit-identical.
+ * @param rows - number of evaluation rows
+ * @param samples - number of samples (the accumulators' first axis)
+ * @param sampleOfRow - sample index of each row
+ * @param batchSize - rows per chunk
+ * @param term - the terms of rows `[start, end)`, each `[end − start, …]` (disposed here)
+ * @returns one `[samples, …]` sum per term; the caller disposes them
+ * @category Core
+ */
+export async function sumRowsPerSampleAsync(
+  rows: number,
+  samples: number,
+  sampleOfRow: Int32Array,
+  batchSize: number,
+  term: (start: number, end: number) => Promise<tf.Tensor[]>,
+): Promise<tf.Tensor[]> {
+  let acc: tf.Tensor[] | undefined;
+  try {
+    for (let start = 0; start < rows; start += batchSize) {
+      const end = Math.min(rows, start + batchSize);
+      acc = addRowTerms(acc, sampleOfRow.subarray(start, end), samples, await term(start, end));
+    }
+    if (acc === undefined) throw new InvalidValueError('sumRowsPerSampleAsync: rows must be positive');
+    const out = acc;
+    acc = undefined;
+    return out;
+  } finally {
+    if (acc) tf.dispose(acc);
+  }
+}
+
+/** `acc + Σ_rows terms` per sample (one accumulation step); disposes `terms` and the old `acc`. */
+function addRowTerms(acc: tf.Tensor[] | undefined, sampleRows: Int32Array, samples: number, terms: tf.Tensor[]): tf.Tensor[] {
+  const m = sampleRows.length;
+  let next: tf.Tensor[];
+  try {
+    next = tf.tidy(() => {
+      const onehot = rowsToSamples(sampleRows, samples);
+      return terms.map((t, j) => {
+        const flat = tf.reshape(t, [m, -1]);
+        const summed = tf.reshape(tf.matMul(onehot, flat, true, false), [samples, ...t.shape.slice(1)]);
+        return acc === undefined ? summed : tf.add(acc[j], summed);
+      });
+    });
+  } finally {
+    tf.dispose(terms);
+  }
+  if (acc) tf.dispose(acc);
+  return next;
 }
 
 /** `[m, samples]` matrix with a 1 at `(r, sampleOfRow[r])` (tf.oneHot needs depth ≥ 2). */

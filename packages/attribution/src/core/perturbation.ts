@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, ShapeError } from '@lab/tensor';
 import { type AttributionModel, type Baseline, type Target, resolveBaseline, runModel, selectTarget, targetForSlice } from './types';
+import { type AttributionWorkers, prefetch } from '../parallel/attribution-workers';
 
 /**
  * Shared machinery of the perturbation family: evaluating the target score of many perturbed
@@ -61,8 +62,46 @@ export async function evaluateScores(
   build: (start: number, end: number) => tf.Tensor,
   targetFor: (start: number, end: number) => Target | undefined,
   fn: string,
+  workers?: AttributionWorkers,
 ): Promise<Float32Array> {
   const out = new Float32Array(count);
+  if (workers !== undefined) {
+    // The same chunks, their forward passes on the workers; targets selected here as below.
+    const chunks = Math.ceil(count / batchSize);
+    const ahead = prefetch(chunks, 2 * workers.size, async (k) => {
+      const x = tf.tidy(() => build(k * batchSize, Math.min(count, (k + 1) * batchSize)));
+      try {
+        const [y] = await workers.forward([x]);
+        return y;
+      } finally {
+        x.dispose();
+      }
+    });
+    try {
+      for (let k = 0; k < chunks; k++) {
+        const start = k * batchSize;
+        const end = Math.min(count, start + batchSize);
+        const y = await ahead.take(k);
+        let s: tf.Tensor;
+        try {
+          s = tf.tidy(() => {
+            const score = selectTarget(y, targetFor(start, end), fn);
+            return score.dtype === 'float32' ? score : tf.cast(score, 'float32');
+          });
+        } finally {
+          y.dispose();
+        }
+        try {
+          out.set(await s.data(), start);
+        } finally {
+          s.dispose();
+        }
+      }
+    } finally {
+      await ahead.discard((y) => y.dispose());
+    }
+    return out;
+  }
   for (let start = 0; start < count; start += batchSize) {
     const end = Math.min(count, start + batchSize);
     const s = tf.tidy(() => {
@@ -89,8 +128,9 @@ export function evaluateRows(
   batchSize: number,
   target: Target | undefined,
   fn: string,
+  workers?: AttributionWorkers,
 ): Promise<Float32Array> {
-  return evaluateScores(model, x.shape[0], batchSize, (s, e) => tf.slice(x, s, e - s), (s, e) => targetForSlice(target, s, e), fn);
+  return evaluateScores(model, x.shape[0], batchSize, (s, e) => tf.slice(x, s, e - s), (s, e) => targetForSlice(target, s, e), fn, workers);
 }
 
 /**
@@ -110,6 +150,7 @@ export async function evaluateBlends(
   sample: number,
   fill: (k: number, keep: Float32Array) => void,
   fn: string,
+  workers?: AttributionWorkers,
 ): Promise<Float32Array> {
   const d = x.size;
   const shape = x.shape.slice(1);
@@ -127,6 +168,7 @@ export async function evaluateBlends(
       },
       (start, end) => repeatTarget(target, sample, end - start),
       fn,
+      workers,
     );
   } finally {
     diff.dispose();
@@ -148,6 +190,7 @@ export function evaluateCoalitions(
   target: Target | undefined,
   sample: number,
   fn: string,
+  workers?: AttributionWorkers,
 ): Promise<Float32Array> {
   const m = groups.count;
   const labels = groups.labels;
@@ -164,6 +207,7 @@ export function evaluateCoalitions(
       for (let e = 0; e < labels.length; e++) keep[e] = coalitions[off + labels[e]];
     },
     fn,
+    workers,
   );
 }
 

@@ -14,6 +14,7 @@ import {
   rowColumn,
   sumPerRow,
   sumRowsPerSample,
+  sumRowsPerSampleAsync,
   targetForRows,
   targetGradients,
   targetScores,
@@ -29,6 +30,7 @@ import {
   checkBatchSize,
   resolveBaseline,
 } from '../core/types';
+import { type AttributionWorkers, checkWorkers, prefetch } from '../parallel/attribution-workers';
 
 /** Settings of {@link IntegratedGradients} (fixed per method object). @category Methods */
 export interface IntegratedGradientsConfig {
@@ -48,6 +50,14 @@ export interface IntegratedGradientsConfig {
 export interface IntegratedGradientsOptions extends AttributionOptions {
   /** The path's start `b`, in the model's input space. @defaultValue 0 */
   baselines?: Baseline;
+  /**
+   * Evaluate the path's gradient chunks (`batchSize` rows each) on these workers, which hold a
+   * copy of `model` ({@link createAttributionWorkers}). The chunks and their summation order are
+   * those of the single-thread path, so the result is bit-identical. `target` must then be a
+   * class index or a list of them (not a function).
+   * @defaultValue undefined (this thread)
+   */
+  workers?: AttributionWorkers;
 }
 
 /**
@@ -123,11 +133,12 @@ export class IntegratedGradients implements AttributionMethod<IntegratedGradient
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: IntegratedGradientsOptions = {}): Promise<AttributionResult> {
     const fn = 'IntegratedGradients.attribute';
-    checkOptions(fn, options, ['target', 'baselines', 'batchSize', 'seed']);
+    checkOptions(fn, options, ['target', 'baselines', 'batchSize', 'seed', 'workers']);
     checkModel(fn, model);
     checkAttributionInput(fn, input);
     const n = input.shape[0];
     checkTarget(fn, options.target, n);
+    const workers = checkWorkers(fn, options.workers, options.target);
     const batchSize = checkBatchSize(fn, options.batchSize, INTEGRATED_GRADIENTS_DEFAULTS.batchSize);
     checkSeed(fn, options.seed);
     const { alphas, weights } = quadrature(this.rule, this.steps);
@@ -138,25 +149,55 @@ export class IntegratedGradients implements AttributionMethod<IntegratedGradient
     const baseline = resolveBaseline(options.baselines, input, fn);
     const owned: tf.Tensor[] = [baseline];
     try {
-      const [integral] = sumRowsPerSample(rows, n, sampleOfRow, batchSize, (start, end) => {
-        const idx = sampleOfRow.subarray(start, end);
-        const a = Array.from({ length: end - start }, (_, j) => alphas[(start + j) % steps]);
-        const w = Array.from({ length: end - start }, (_, j) => weights[(start + j) % steps]);
-        const points = tf.tidy(() => {
+      const points = (start: number, end: number) =>
+        tf.tidy(() => {
+          const idx = sampleOfRow.subarray(start, end);
+          const a = Array.from({ length: end - start }, (_, j) => alphas[(start + j) % steps]);
           const xs = gatherRows(input, idx);
           const bs = gatherRows(baseline, idx);
           return tf.add(bs, tf.mul(rowColumn(a, input.rank), tf.sub(xs, bs)));
         });
+      const weigh = (start: number, end: number, grads: tf.Tensor) => {
+        const w = Array.from({ length: end - start }, (_, j) => weights[(start + j) % steps]);
+        const weighted = tf.tidy(() => tf.mul(grads, rowColumn(w, input.rank)));
+        grads.dispose();
+        return [weighted];
+      };
+      let integral: tf.Tensor;
+      if (workers === undefined) {
+        [integral] = sumRowsPerSample(rows, n, sampleOfRow, batchSize, (start, end) => {
+          const x = points(start, end);
+          try {
+            const { grads, scores } = targetGradients(model, x, targetForRows(options.target, sampleOfRow.subarray(start, end)), fn);
+            scores.dispose();
+            return weigh(start, end, grads);
+          } finally {
+            x.dispose();
+          }
+        });
+      } else {
+        // Same chunks, gradients computed by the workers, summed here in the same order.
+        const chunk = (k: number) => [k * batchSize, Math.min(rows, (k + 1) * batchSize)] as const;
+        const ahead = prefetch(Math.ceil(rows / batchSize), 2 * workers.size, async (k) => {
+          const [start, end] = chunk(k);
+          const x = points(start, end);
+          try {
+            const [r] = await workers.gradients([x], [targetForRows(options.target, sampleOfRow.subarray(start, end))], fn);
+            return r;
+          } finally {
+            x.dispose();
+          }
+        });
         try {
-          const { grads, scores } = targetGradients(model, points, targetForRows(options.target, idx), fn);
-          scores.dispose();
-          const weighted = tf.tidy(() => tf.mul(grads, rowColumn(w, input.rank)));
-          grads.dispose();
-          return [weighted];
+          [integral] = await sumRowsPerSampleAsync(rows, n, sampleOfRow, batchSize, async (start, end) => {
+            const { grads, scores } = await ahead.take(Math.floor(start / batchSize));
+            scores.dispose();
+            return weigh(start, end, grads);
+          });
         } finally {
-          points.dispose();
+          await ahead.discard((r) => tf.dispose([r.grads, r.scores]));
         }
-      });
+      }
       owned.push(integral);
       if (!this.multiplyByInputs) {
         owned.pop();

@@ -21,6 +21,7 @@ import {
   sampleSize,
 } from '../core/perturbation';
 import { weightedRidge } from '../core/linear-model';
+import { type AttributionWorkers, checkWorkers } from '../parallel/attribution-workers';
 import { gridSegments } from '../segmentation/grid';
 import { type SlicOptions, slic } from '../segmentation/slic';
 
@@ -77,6 +78,13 @@ export interface LimeOptions extends AttributionOptions {
    * or one sample's rank broadcastable to one sample.
    */
   featureMask?: tf.Tensor;
+  /**
+   * Evaluate the perturbed batches on these workers, which hold a copy of `model`
+   * ({@link createAttributionWorkers}); sampling, scores and the surrogate fit stay here, so the
+   * result is bit-identical to the single-thread path. `target` must not be a function.
+   * @defaultValue undefined (this thread)
+   */
+  workers?: AttributionWorkers;
 }
 
 /**
@@ -174,12 +182,13 @@ export class Lime implements AttributionMethod<LimeOptions> {
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: LimeOptions = {}): Promise<AttributionResult> {
     const fn = 'Lime.attribute';
-    checkOptions(fn, options, ['target', 'baselines', 'featureMask', 'batchSize', 'seed']);
+    checkOptions(fn, options, ['target', 'baselines', 'featureMask', 'batchSize', 'seed', 'workers']);
     checkAttributionInput(fn, input);
     const batchSize = checkBatchSize(fn, options.batchSize, LIME_DEFAULTS.batchSize);
     const rng = new Rng(checkSeed(fn, options.seed ?? LIME_DEFAULTS.seed));
     const n = input.shape[0];
     checkTarget(fn, options.target, n);
+    const workers = checkWorkers(fn, options.workers, options.target);
     const groups = this.components(fn, input, options.featureMask);
     if (this.features !== undefined) {
       for (let i = 0; i < n; i++) {
@@ -206,7 +215,7 @@ export class Lime implements AttributionMethod<LimeOptions> {
         const bi = tf.slice(baseline, i, 1);
         let scores: Float32Array;
         try {
-          scores = await evaluateCoalitions(model, xi, bi, g, z, batchSize, options.target, i, fn);
+          scores = await evaluateCoalitions(model, xi, bi, g, z, batchSize, options.target, i, fn, workers);
         } finally {
           xi.dispose();
           bi.dispose();

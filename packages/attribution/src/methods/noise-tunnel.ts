@@ -13,6 +13,7 @@ import {
   checkAttributionInput,
   checkBatchSize,
 } from '../core/types';
+import { AttributionWorkers } from '../parallel/attribution-workers';
 
 /**
  * How the noisy attributions are aggregated: `smoothgrad` averages them, `smoothgrad-sq` averages
@@ -128,6 +129,11 @@ export class NoiseTunnel<O extends AttributionOptions = AttributionOptions> impl
     const sampleShape = input.shape.slice(1);
     let sum: tf.Tensor | undefined;
     let sumSq: tf.Tensor | undefined;
+    // With `workers` (passed on to the wrapped method), up to 2 calls per worker run at once; the
+    // noise is drawn and the results summed in the sequential order, so the result is the same.
+    const workers = (options as { workers?: unknown }).workers;
+    const concurrent = workers instanceof AttributionWorkers ? 2 * workers.size : 1;
+    const pending: Promise<AttributionResult>[] = [];
     try {
       for (let s0 = 0; s0 < this.samples; s0 += perCall) {
         const k = Math.min(perCall, this.samples - s0);
@@ -144,17 +150,25 @@ export class NoiseTunnel<O extends AttributionOptions = AttributionOptions> impl
           tiledBaselines = tf.tile(baselines, [k, ...sampleShape.map(() => 1)]);
           inner.baselines = tiledBaselines;
         }
-        let result: AttributionResult;
-        try {
-          result = await this.method.attribute(model, noisy, inner);
-        } finally {
-          noisy.dispose();
-          tiledBaselines?.dispose();
-        }
+        const call = (async () => {
+          try {
+            return await this.method.attribute(model, noisy, inner);
+          } finally {
+            noisy.dispose();
+            tiledBaselines?.dispose();
+          }
+        })();
+        call.catch(() => undefined);
+        pending.push(call);
+        if (pending.length < concurrent && s0 + perCall < this.samples) continue;
+        // Sum the finished calls in order (each covers `perCall` samples, the last `k`).
+        while (pending.length > 0) {
+        const result = await (pending.shift() as Promise<AttributionResult>);
         const a = result.attributions;
+        const kk = a.shape[0] / n;
         result.delta?.dispose();
         const [nextSum, nextSq] = tf.tidy(() => {
-          const grouped = tf.reshape(a, [k, n, ...a.shape.slice(1)]);
+          const grouped = tf.reshape(a, [kk, n, ...a.shape.slice(1)]);
           const s = tf.sum(grouped, 0);
           const q = tf.sum(tf.square(grouped), 0);
           return [sum ? tf.add(sum, s) : s, sumSq ? tf.add(sumSq, q) : q];
@@ -163,6 +177,7 @@ export class NoiseTunnel<O extends AttributionOptions = AttributionOptions> impl
         tf.dispose([sum as tf.Tensor, sumSq as tf.Tensor]);
         sum = nextSum;
         sumSq = nextSq;
+        }
       }
       const total = this.samples;
       const s = sum as tf.Tensor;
@@ -175,6 +190,10 @@ export class NoiseTunnel<O extends AttributionOptions = AttributionOptions> impl
       return { attributions };
     } finally {
       tf.dispose([sum as tf.Tensor, sumSq as tf.Tensor]);
+      // After a failure, free what the calls still in flight return.
+      for (const p of pending) {
+        await p.then((r) => tf.dispose([r.attributions, r.delta as tf.Tensor]), () => undefined);
+      }
     }
   }
 }

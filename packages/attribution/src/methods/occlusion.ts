@@ -11,6 +11,7 @@ import {
   resolveBaseline,
 } from '../core/types';
 import { checkSeed, checkTarget, evaluateBlends, evaluateRows, sampleSize } from '../core/perturbation';
+import { type AttributionWorkers, checkWorkers } from '../parallel/attribution-workers';
 
 /**
  * Settings of {@link Occlusion} (fixed per method object).
@@ -37,6 +38,13 @@ export interface OcclusionConfig {
 export interface OcclusionOptions extends AttributionOptions {
   /** What replaces an occluded window, see {@link Baseline}. @defaultValue 0 */
   baselines?: Baseline;
+  /**
+   * Evaluate the occluded batches (`batchSize` windows each) on these workers, which hold a copy
+   * of `model` ({@link createAttributionWorkers}); the scores are selected and summed here as on
+   * the single-thread path, so the result is bit-identical. `target` must not be a function.
+   * @defaultValue undefined (this thread)
+   */
+  workers?: AttributionWorkers;
 }
 
 /**
@@ -113,12 +121,13 @@ export class Occlusion implements AttributionMethod<OcclusionOptions> {
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: OcclusionOptions = {}): Promise<AttributionResult> {
     const fn = 'Occlusion.attribute';
-    checkOptions(fn, options, ['target', 'baselines', 'batchSize', 'seed']);
+    checkOptions(fn, options, ['target', 'baselines', 'batchSize', 'seed', 'workers']);
     checkAttributionInput(fn, input);
     const batchSize = checkBatchSize(fn, options.batchSize, OCCLUSION_DEFAULTS.batchSize);
     checkSeed(fn, options.seed);
     const n = input.shape[0];
     checkTarget(fn, options.target, n);
+    const workers = checkWorkers(fn, options.workers, options.target);
     const sampleShape = input.shape.slice(1);
     if (this.window.length > sampleShape.length) {
       throw new ShapeError(`${fn}: window has ${this.window.length} axes but one sample has shape [${sampleShape}]`);
@@ -155,7 +164,7 @@ export class Occlusion implements AttributionMethod<OcclusionOptions> {
     const baseline = resolveBaseline(options.baselines, input, fn);
     const out = new Float32Array(n * d);
     try {
-      const full = await evaluateRows(model, input, batchSize, options.target, fn);
+      const full = await evaluateRows(model, input, batchSize, options.target, fn, workers);
       for (let i = 0; i < n; i++) {
         const xi = tf.slice(input, i, 1);
         const bi = tf.slice(baseline, i, 1);
@@ -163,7 +172,7 @@ export class Occlusion implements AttributionMethod<OcclusionOptions> {
           const scores = await evaluateBlends(model, xi, bi, numWindows, batchSize, options.target, i, (k, keep) => {
             keep.fill(1);
             for (const e of windowElements(k)) keep[e] = 0;
-          }, fn);
+          }, fn, workers);
           const total = new Float64Array(d);
           for (let k = 0; k < numWindows; k++) {
             const drop = full[i] - scores[k];

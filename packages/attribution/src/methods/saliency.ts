@@ -14,6 +14,7 @@ import {
   checkBatchSize,
   targetForSlice,
 } from '../core/types';
+import { type AttributionWorkers, checkWorkers, prefetch } from '../parallel/attribution-workers';
 
 /** Settings of {@link Saliency}. @category Methods */
 export interface SaliencyConfig {
@@ -26,7 +27,16 @@ export interface SaliencyConfig {
 }
 
 /** Per-call options of {@link Saliency.attribute}: the shared ones only. @category Methods */
-export type SaliencyOptions = AttributionOptions;
+export interface SaliencyOptions extends AttributionOptions {
+  /**
+   * Evaluate the gradient chunks (`batchSize` rows each) on these workers, which hold a copy of
+   * `model` ({@link createAttributionWorkers}); the chunks are concatenated here in order, so the
+   * result is bit-identical to the single-thread path. `target` must not be a function. Wrapped
+   * in a {@link NoiseTunnel} (SmoothGrad), the noise samples are then spread over the workers.
+   * @defaultValue undefined (this thread)
+   */
+  workers?: AttributionWorkers;
+}
 
 /**
  * Defaults of {@link Saliency}: `abs: false` (signed, the spec's rule "signed output wherever the
@@ -80,12 +90,14 @@ export class Saliency implements AttributionMethod<SaliencyOptions> {
    */
   async attribute(model: AttributionModel, input: tf.Tensor, options: SaliencyOptions = {}): Promise<AttributionResult> {
     const fn = 'Saliency.attribute';
-    checkOptions(fn, options, ['target', 'batchSize', 'seed']);
+    checkOptions(fn, options, ['target', 'batchSize', 'seed', 'workers']);
     checkModel(fn, model);
     checkAttributionInput(fn, input);
     checkTarget(fn, options.target, input.shape[0]);
     const batchSize = checkBatchSize(fn, options.batchSize, SALIENCY_DEFAULTS.batchSize);
     checkSeed(fn, options.seed);
+    const workers = checkWorkers(fn, options.workers, options.target);
+    if (workers !== undefined) return { attributions: await this.onWorkers(workers, input, options.target, batchSize, fn) };
     const attributions = concatChunks(input.shape[0], batchSize, (start, end) => {
       const xs = sliceRows(input, start, end);
       try {
@@ -100,5 +112,40 @@ export class Saliency implements AttributionMethod<SaliencyOptions> {
       }
     });
     return { attributions };
+  }
+
+  /** The chunks of {@link Saliency.attribute} on workers, concatenated in order (as `concatChunks`). */
+  private async onWorkers(workers: AttributionWorkers, input: tf.Tensor, target: SaliencyOptions['target'], batchSize: number, fn: string): Promise<tf.Tensor> {
+    const rows = input.shape[0];
+    const chunks = Math.ceil(rows / batchSize);
+    const ahead = prefetch(chunks, 2 * workers.size, async (k) => {
+      const start = k * batchSize;
+      const end = Math.min(rows, start + batchSize);
+      const xs = sliceRows(input, start, end);
+      try {
+        const [r] = await workers.gradients([xs], [targetForSlice(target, start, end)], fn);
+        return r;
+      } finally {
+        xs.dispose();
+      }
+    });
+    const parts: tf.Tensor[] = [];
+    try {
+      for (let k = 0; k < chunks; k++) {
+        const { grads, scores } = await ahead.take(k);
+        scores.dispose();
+        if (!this.abs) {
+          parts.push(grads);
+          continue;
+        }
+        parts.push(tf.abs(grads));
+        grads.dispose();
+      }
+      if (parts.length === 1) return parts.pop() as tf.Tensor;
+      return tf.concat(parts, 0);
+    } finally {
+      tf.dispose(parts);
+      await ahead.discard((r) => tf.dispose([r.grads, r.scores]));
+    }
   }
 }

@@ -36,6 +36,7 @@ export async function removalCurves(fn: string, model: AttributionModel, prep: P
     count: prep.count * spec.steps,
     batchSize: prep.batchSize,
     softmax: spec.softmax,
+    workers: prep.workers,
     classOf: (k) => classes[Math.floor(k / spec.steps)],
     fill: (k, out) => {
       const i = Math.floor(k / spec.steps);

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { AttributionMethod, AttributionModel } from '@lab/attribution';
+import type { AttributionMethod, AttributionModel, AttributionWorkers } from '@lab/attribution';
 import type { Module } from '@lab/tensor';
 
 /**
@@ -63,6 +63,14 @@ export interface ModelMetricOptions extends MapOptions {
   batchSize?: number;
   /** Seed of every random choice (tie-breaking, imputation noise, random subsets). @defaultValue 0 */
   seed?: number;
+  /**
+   * Run the model calls on these workers, which hold a copy of `model` (`createAttributionWorkers`
+   * of `@lab/attribution`); perturbed images are still built here, in order, so the scores are
+   * bit-identical to the single-thread path. Accepted by the perturbation-curve metrics (deletion,
+   * insertion, pixel flipping, region perturbation, ROAD, IROF); others reject it as unknown.
+   * @defaultValue undefined (this thread)
+   */
+  workers?: AttributionWorkers;
 }
 
 /**

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { AttributionModel } from '@lab/attribution';
+import { type AttributionModel, AttributionWorkers } from '@lab/attribution';
+import { InvalidValueError } from '@lab/tensor';
 import { checkImages, checkInt, checkMapShape, checkModel, checkSeed, resolveClasses, type ImageDims } from './checks';
 import { readImages, scoreClean, type UnitScores } from './evaluate';
 import { checkMapOptions, readPixelMaps, type PixelMaps } from './maps';
@@ -24,6 +25,8 @@ export interface Prepared {
   readonly clean: UnitScores;
   readonly batchSize: number;
   readonly seed: number;
+  /** Workers that run the model calls, when given. */
+  readonly workers?: AttributionWorkers;
 }
 
 /** Validates the shared inputs and options (synchronously, before any tensor work). */
@@ -37,7 +40,11 @@ export function checkModelMetricInputs(fn: string, model: unknown, inputs: unkno
 /** Resolves the shared options of {@link ModelMetricOptions} against a metric's defaults. */
 export function resolveShared(fn: string, o: ModelMetricOptions, d: { sign: SignConversion; normalise: Normalisation; batchSize: number; seed: number }) {
   const { sign, normalise } = checkMapOptions(fn, o.sign ?? d.sign, o.normalise ?? d.normalise);
-  return { sign, normalise, batchSize: checkInt(fn, 'batchSize', o.batchSize ?? d.batchSize, 1), seed: checkSeed(fn, o.seed ?? d.seed) };
+  const { workers } = o;
+  if (workers !== undefined && (!(workers instanceof AttributionWorkers) || workers.pool.closed)) {
+    throw new InvalidValueError(`${fn}: workers must be open AttributionWorkers from createAttributionWorkers, got ${workers === null ? 'null' : typeof workers}`);
+  }
+  return { sign, normalise, batchSize: checkInt(fn, 'batchSize', o.batchSize ?? d.batchSize, 1), seed: checkSeed(fn, o.seed ?? d.seed), workers };
 }
 
 export async function prepareModelMetric(
@@ -45,16 +52,25 @@ export async function prepareModelMetric(
   model: AttributionModel,
   inputs: tf.Tensor,
   attributions: tf.Tensor,
-  o: { sign: SignConversion; normalise: Normalisation; requireNonNegative?: boolean; target: unknown; batchSize: number; seed: number; softmax?: boolean },
+  o: {
+    sign: SignConversion;
+    normalise: Normalisation;
+    requireNonNegative?: boolean;
+    target: unknown;
+    batchSize: number;
+    seed: number;
+    softmax?: boolean;
+    workers?: AttributionWorkers;
+  },
 ): Promise<Prepared> {
   const [count, height, width, channels] = inputs.shape as number[];
   const dims = { height, width, channels };
   const maps = await readPixelMaps(fn, attributions, { sign: o.sign, normalise: o.normalise, requireNonNegative: o.requireNonNegative });
   const images = await readImages(fn, inputs);
-  const predicted = await scoreClean(fn, model, images, count, dims, o.batchSize, undefined, o.softmax);
+  const predicted = await scoreClean(fn, model, images, count, dims, o.batchSize, undefined, o.softmax, o.workers);
   const classes = resolveClasses(fn, o.target, count, predicted.outputs, predicted.predictions);
-  const clean = o.target === undefined ? predicted : await scoreClean(fn, model, images, count, dims, o.batchSize, classes, o.softmax);
-  return { images, dims, count, size: height * width * channels, maps, classes, clean, batchSize: o.batchSize, seed: o.seed };
+  const clean = o.target === undefined ? predicted : await scoreClean(fn, model, images, count, dims, o.batchSize, classes, o.softmax, o.workers);
+  return { images, dims, count, size: height * width * channels, maps, classes, clean, batchSize: o.batchSize, seed: o.seed, workers: o.workers };
 }
 
 /** Normalised area under a curve: the trapezoid rule divided by the x-range (one point: its value). */

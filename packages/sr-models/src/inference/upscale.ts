@@ -3,7 +3,17 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidValueError, ShapeError, checkOptions, type Module } from '@lab/tensor';
+import {
+  InvalidValueError,
+  ShapeError,
+  WorkerPool,
+  checkOptions,
+  payloadToTensor,
+  tensorToPayload,
+  type ModelTaskInput,
+  type ModelTaskOutput,
+  type Module,
+} from '@lab/tensor';
 import { AbortError } from './abort-error';
 
 /** Options of {@link upscale}; defaults in {@link UPSCALE_DEFAULTS}. @category Inference */
@@ -29,6 +39,17 @@ export interface UpscaleOptions {
   onProgress?: (done: number, total: number) => void;
   /** Cancels between model calls; the promise then rejects with {@link AbortError}. */
   signal?: AbortSignal;
+  /**
+   * Run the model calls (batches of tiles, or the whole image) on these workers instead of this
+   * thread: a pool of `@lab/tensor`'s model task (`createWorkerPool({ task: modelTaskUrl(), init:
+   * spec })`) whose spec rebuilds `model` with its weights (for a registry model:
+   * `{ module: <this package's dist/index.js URL>, export: 'models.<name>.factory', args: [options],
+   * stateDict }`). Tiles are cut and assembled here exactly as without workers, and each worker runs
+   * the same kernels on the same window, so the output is bit-identical. Up to `2 × size` batches
+   * are in flight. The pool is not closed.
+   * @defaultValue undefined (this thread)
+   */
+  workers?: WorkerPool<ModelTaskInput, ModelTaskOutput>;
 }
 
 /** Defaults of {@link UpscaleOptions} (`tile` undefined: whole image). @category Inference */
@@ -42,7 +63,7 @@ export const UPSCALE_DEFAULTS: Readonly<{
   batchSize: 1,
 });
 
-const KEYS = ['scale', 'tile', 'overlap', 'batchSize', 'onProgress', 'signal'];
+const KEYS = ['scale', 'tile', 'overlap', 'batchSize', 'onProgress', 'signal', 'workers'];
 
 /** One tile: window `[y0, y0 + h) × [x0, x0 + w)` and its core `[cy0, cy1) × [cx0, cx1)` (input pixels). */
 interface Tile {
@@ -104,6 +125,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
  * @throws {@link "@lab/tensor"!ShapeError | ShapeError} for a bad rank, batch, dtype, or a model output of the wrong shape.
  * @throws {@link "@lab/tensor"!InvalidValueError | InvalidValueError} for NaN or infinite input values and bad or unknown options.
  * @throws {@link AbortError} when `signal` fires (checked before each model call).
+ * @throws `WorkerTaskError` (from `@lab/tensor`) when a worker of `workers` fails; the pool is then closed.
  * @example
  * ```ts
  * model.eval();
@@ -144,6 +166,11 @@ export async function upscale<T extends tf.Tensor3D | tf.Tensor4D>(
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
     throw new InvalidValueError(`${fn}: signal must be an AbortSignal, got ${show(signal)}`);
   }
+  const { workers } = options;
+  if (workers !== undefined && !(workers instanceof WorkerPool)) {
+    throw new InvalidValueError(`${fn}: workers must be a WorkerPool of the model task, got ${show(workers)}`);
+  }
+  if (workers?.closed) throw new InvalidValueError(`${fn}: workers must be an open WorkerPool, got a closed one`);
   throwIfAborted(fn, signal);
 
   const values = await image.data();
@@ -166,12 +193,29 @@ export async function upscale<T extends tf.Tensor3D | tf.Tensor4D>(
     return out as tf.Tensor4D;
   };
 
+  /** The model on a batch of windows, here or on a worker; the caller disposes the result. */
+  const callModel = async (x: tf.Tensor4D, n: number, h: number, w: number): Promise<tf.Tensor4D> => {
+    if (workers === undefined) return tf.tidy(() => checkOutput(model.call(x), n, h, w));
+    const [{ y }] = await workers.map([{ x: tensorToPayload(x) }], { transfer: true });
+    const out = payloadToTensor(y);
+    try {
+      return checkOutput(out, n, h, w);
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+  };
+
   if (tile === undefined || (tile >= height && tile >= width)) {
-    const out = tf.tidy(() => {
-      const x = (image.rank === 4 ? image : tf.expandDims(image, 0)) as tf.Tensor4D;
-      const y = checkOutput(model.call(x), 1, height, width);
-      return image.rank === 4 ? y : tf.squeeze(y, [0]);
-    });
+    const x = (image.rank === 4 ? image : tf.expandDims(image, 0)) as tf.Tensor4D;
+    let y: tf.Tensor4D;
+    try {
+      y = await callModel(x, 1, height, width);
+    } finally {
+      if (x !== image) x.dispose();
+    }
+    const out = image.rank === 4 ? y : tf.tidy(() => tf.squeeze(y, [0]));
+    if (out !== y) y.dispose();
     try {
       onProgress?.(1, 1);
     } catch (e) {
@@ -192,37 +236,61 @@ export async function upscale<T extends tf.Tensor3D | tf.Tensor4D>(
   const outW = width * scale;
   let out: Float32Array | undefined;
   let outChannels = 0;
-  for (let first = 0; first < tiles.length; first += batchSize) {
-    throwIfAborted(fn, signal);
-    const batch = tiles.slice(first, first + batchSize);
-    const y = tf.tidy(() => {
+  const batches = Math.ceil(tiles.length / batchSize);
+  const windowsOf = (k: number): tf.Tensor4D =>
+    tf.tidy(() => {
       const x = (image.rank === 4 ? image : tf.expandDims(image, 0)) as tf.Tensor4D;
-      const windows = batch.map((t) => tf.slice(x, [0, t.y0, t.x0, 0], [1, winH, winW, channels]));
-      const input = windows.length === 1 ? windows[0] : tf.concat(windows, 0);
-      return checkOutput(model.call(input), batch.length, winH, winW);
+      const windows = tiles.slice(k * batchSize, (k + 1) * batchSize).map((t) => tf.slice(x, [0, t.y0, t.x0, 0], [1, winH, winW, channels]));
+      return (windows.length === 1 ? windows[0] : tf.concat(windows, 0)) as tf.Tensor4D;
     });
-    let data: Float32Array;
+  const runBatch = async (k: number): Promise<Float32Array> => {
+    const input = windowsOf(k);
+    let y: tf.Tensor4D;
     try {
-      data = (await y.data()) as Float32Array;
+      y = await callModel(input, input.shape[0], winH, winW);
+    } finally {
+      input.dispose();
+    }
+    try {
+      outChannels = y.shape[3];
+      return (await y.data()) as Float32Array;
     } finally {
       y.dispose();
     }
-    const oc = y.shape[3];
-    if (out === undefined) {
-      outChannels = oc;
-      out = new Float32Array(height * scale * outW * oc);
-    }
-    const tileW = winW * scale;
-    const tileSize = winH * scale * tileW * oc;
-    batch.forEach((t, b) => {
-      const rowLen = (t.cx1 - t.cx0) * scale * oc;
-      for (let oy = t.cy0 * scale; oy < t.cy1 * scale; oy++) {
-        const src = b * tileSize + ((oy - t.y0 * scale) * tileW + (t.cx0 - t.x0) * scale) * oc;
-        out!.set(data.subarray(src, src + rowLen), (oy * outW + t.cx0 * scale) * oc);
+  };
+  // With workers, up to 2 batches per worker are in flight while earlier ones are assembled here.
+  const ahead = workers === undefined ? 0 : 2 * workers.size;
+  const inflight = new Map<number, Promise<Float32Array>>();
+  let next = 0;
+  try {
+    for (let k = 0; k < batches; k++) {
+      throwIfAborted(fn, signal);
+      for (; next <= Math.min(batches - 1, k + ahead); next++) {
+        const p = runBatch(next);
+        p.catch(() => undefined);
+        inflight.set(next, p);
       }
-    });
-    onProgress?.(Math.min(first + batchSize, tiles.length), tiles.length);
-    await yieldToEventLoop();
+      const data = await (inflight.get(k) as Promise<Float32Array>);
+      inflight.delete(k);
+      const first = k * batchSize;
+      const batch = tiles.slice(first, first + batchSize);
+      const oc = outChannels;
+      if (out === undefined) out = new Float32Array(height * scale * outW * oc);
+      const tileW = winW * scale;
+      const tileSize = winH * scale * tileW * oc;
+      batch.forEach((t, b) => {
+        const rowLen = (t.cx1 - t.cx0) * scale * oc;
+        for (let oy = t.cy0 * scale; oy < t.cy1 * scale; oy++) {
+          const src = b * tileSize + ((oy - t.y0 * scale) * tileW + (t.cx0 - t.x0) * scale) * oc;
+          out!.set(data.subarray(src, src + rowLen), (oy * outW + t.cx0 * scale) * oc);
+        }
+      });
+      onProgress?.(Math.min(first + batchSize, tiles.length), tiles.length);
+      await yieldToEventLoop();
+    }
+  } finally {
+    // Batches still in flight (after an abort or a failure) release their tensors themselves.
+    await Promise.allSettled(inflight.values());
   }
   throwIfAborted(fn, signal);
   const shape: number[] = image.rank === 4 ? [1, height * scale, outW, outChannels] : [height * scale, outW, outChannels];

@@ -80,7 +80,7 @@ export interface IrofResult extends MetricResult {
  */
 export async function irof(model: AttributionModel, inputs: tf.Tensor, attributions: tf.Tensor, options: IrofOptions = {}): Promise<IrofResult> {
   const fn = 'irof';
-  checkOptions(fn, options, ['segmentation', 'segments', 'softmax', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed']);
+  checkOptions(fn, options, ['segmentation', 'segments', 'softmax', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed', 'workers']);
   const d = IROF_DEFAULTS;
   const shared = resolveShared(fn, options, d);
   const method = checkChoice(fn, 'segmentation', options.segmentation ?? d.segmentation, ['slic', 'grid'] as const);

@@ -61,7 +61,7 @@ export async function orderedCurve(
   d: OrderedCurveDefaults,
   insert: boolean,
 ): Promise<PerturbationCurveResult> {
-  checkOptions(fn, options, ['pixelsPerStep', 'softmax', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed']);
+  checkOptions(fn, options, ['pixelsPerStep', 'softmax', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed', 'workers']);
   const shared = resolveShared(fn, options, d);
   const softmax = checkBool(fn, 'softmax', options.softmax ?? d.softmax);
   const imputer = options.imputer ?? d.imputer();

@@ -78,7 +78,7 @@ export interface RegionPerturbationResult extends MetricResult {
  */
 export async function regionPerturbation(model: AttributionModel, inputs: tf.Tensor, attributions: tf.Tensor, options: RegionPerturbationOptions = {}): Promise<RegionPerturbationResult> {
   const fn = 'regionPerturbation';
-  checkOptions(fn, options, ['patchSize', 'regions', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed']);
+  checkOptions(fn, options, ['patchSize', 'regions', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed', 'workers']);
   const d = REGION_PERTURBATION_DEFAULTS;
   const shared = resolveShared(fn, options, d);
   const imputer = options.imputer ?? new UniformImputer();

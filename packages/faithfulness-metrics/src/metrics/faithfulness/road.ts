@@ -87,7 +87,7 @@ export interface RoadResult extends MetricResult {
  */
 export async function road(model: AttributionModel, inputs: tf.Tensor, attributions: tf.Tensor, options: RoadOptions = {}): Promise<RoadResult> {
   const fn = 'road';
-  checkOptions(fn, options, ['percentages', 'direction', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed']);
+  checkOptions(fn, options, ['percentages', 'direction', 'imputer', 'sign', 'normalise', 'target', 'batchSize', 'seed', 'workers']);
   const d = ROAD_DEFAULTS;
   const shared = resolveShared(fn, options, d);
   const percentages = checkSchedule(fn, 'percentages', options.percentages ?? d.percentages, 'increasing', 0, 1);

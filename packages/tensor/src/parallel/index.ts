@@ -1,0 +1,11 @@
+export { createWorkerPool, WorkerPool, WORKER_POOL_DEFAULTS } from './create-worker-pool';
+export type { WorkerPoolOptions, WorkerPoolMapOptions } from './create-worker-pool';
+export { defineWorkerTask } from './define-worker-task';
+export type { WorkerTaskDefinition } from './define-worker-task';
+export { WorkerTaskError } from './worker-task-error';
+export type { SerializedError, WorkerExit, WorkerFailurePhase } from './worker-task-error';
+export { tensorToPayload, payloadToTensor, transferablesOf } from './tensor-payload';
+export type { TensorPayload } from './tensor-payload';
+export { modelSpec, buildModelFromSpec } from './model-spec';
+export type { ModelSpec, ModelTaskInput, ModelTaskOutput } from './model-spec';
+export { builtFileUrl, modelTaskUrl, tensorEntryUrl } from './built-file-url';
