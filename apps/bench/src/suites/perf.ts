@@ -9,6 +9,8 @@ import { defineSuite, type Metrics, type ResultTable } from '../suite';
 import { benchIntegratedGradients, type IgBenchResult } from './perf-attribution';
 import { benchSr, findDiv2k0901, type SrBenchResult } from './perf-sr';
 import { benchRoad, type RoadBenchRow } from './perf-faithfulness';
+import { benchOnnx, type OnnxBenchResult } from './perf-onnx';
+import { benchParallel, findDiv2kLr, type ParallelBenchResult } from './perf-parallel';
 
 /** Problem sizes and repetitions of one mode. */
 export interface PerfConfig {
@@ -83,9 +85,9 @@ export const perf = defineSuite({
   options: {
     area: {
       type: 'string',
-      choices: ['all', 'core', 'attribution', 'sr', 'faithfulness'],
+      choices: ['all', 'core', 'attribution', 'sr', 'faithfulness', 'onnx', 'parallel'],
       default: 'all',
-      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), sr (IMDN ×4 forward vs a conv reference), faithfulness (ROAD imputation), or all; also given as a bare word: 'lab perf attribution'",
+      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), sr (IMDN ×4 forward vs a conv reference), faithfulness (ROAD imputation), onnx (IMDN ×4 256×256 on onnxruntime-node vs tfjs and a native matmul peak; not part of all), parallel (2 workers vs one thread for IG, Occlusion and SR tiles; not part of all), or all; also given as a bare word: 'lab perf attribution'",
     },
     backend: { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm', description: 'tfjs backend to measure' },
     runs: { type: 'number', valueName: 'N', integer: true, min: 1, description: 'timed runs of each benchmark (default 15 quick, 20 full; the net 3 / 10)' },
@@ -110,15 +112,19 @@ export const perf = defineSuite({
     const rng = new Rng(ctx.seed);
     const onWasm = info.backend === 'wasm';
     ctx.log(`backend ${info.backend}, SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
-    const area = ctx.options.area as 'all' | 'core' | 'attribution' | 'sr' | 'faithfulness';
+    const area = ctx.options.area as 'all' | 'core' | 'attribution' | 'sr' | 'faithfulness' | 'onnx' | 'parallel';
     const doCore = area === 'all' || area === 'core';
     const doAttribution = area === 'all' || area === 'attribution';
     const doSr = area === 'all' || area === 'sr';
     const doFaithfulness = area === 'all' || area === 'faithfulness';
-    ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0) + (doSr ? 1 : 0) + (doFaithfulness ? 1 : 0));
+    const doOnnx = area === 'onnx';
+    const doParallel = area === 'parallel';
+    ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0) + (doSr ? 1 : 0) + (doFaithfulness ? 1 : 0) + (doOnnx ? 1 : 0) + (doParallel ? 1 : 0));
     let roadRows: RoadBenchRow[] | undefined;
     let igResult: IgBenchResult | undefined;
     let srResult: SrBenchResult | undefined;
+    let onnxResult: OnnxBenchResult | undefined;
+    let parallelResult: ParallelBenchResult | undefined;
 
     /** Runs one benchmark, checking that it leaves the tensor count unchanged. */
     const bench = async (row: Omit<Row, 'medianMs' | 'minMs' | 'note'>, body: () => Promise<{ medianMs: number; minMs: number }>) => {
@@ -259,6 +265,44 @@ export const perf = defineSuite({
           if (leaked !== 0) failures.push(`sr leaked ${leaked} tensor${leaked === 1 ? '' : 's'}`);
         }
       }
+      if (doOnnx) {
+        ctx.progress.step('IMDN ×4 on onnxruntime-node');
+        const before = tf.memory().numTensors;
+        try {
+          onnxResult = await benchOnnx(rng, {
+            size: 256,
+            warmup: 2,
+            runs: ctx.quick ? 5 : 15,
+            tfjsRuns: ctx.quick ? 2 : 5,
+            matmulN: ctx.quick ? 1024 : 2048,
+          });
+        } catch (e) {
+          failures.push(`onnx: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          const leaked = tf.memory().numTensors - before;
+          if (leaked !== 0) failures.push(`onnx leaked ${leaked} tensor${leaked === 1 ? '' : 's'}`);
+        }
+      }
+      if (doParallel) {
+        ctx.progress.step('2 workers vs one thread');
+        const before = tf.memory().numTensors;
+        try {
+          parallelResult = await benchParallel(rng, {
+            workers: 2,
+            runs: ctx.options.runs ?? (ctx.quick ? 2 : 5),
+            size: 32,
+            div2k: findDiv2kLr(ctx.dataDir),
+            srCrop: ctx.quick ? 128 : undefined,
+            tile: 64,
+            overlap: 16,
+          });
+        } catch (e) {
+          failures.push(`parallel: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          const leaked = tf.memory().numTensors - before;
+          if (leaked !== 0) failures.push(`parallel leaked ${leaked} tensor${leaked === 1 ? '' : 's'}`);
+        }
+      }
     } finally {
       if (tf.getBackend() !== previous) await tf.setBackend(previous);
     }
@@ -318,6 +362,63 @@ export const perf = defineSuite({
         notes: ['target: ≥ 35 GFLOP/s on one wasm thread; GFLOP/s = 2 × true MACs / median time'],
       });
       if (r.rows[0]) out.summary += `${out.summary.endsWith(': ') ? '' : ', '}IMDN ${r.rows[0].gflops.toFixed(1)} GFLOP/s`;
+    }
+    if (onnxResult) {
+      const r = onnxResult;
+      Object.assign(out.metrics, {
+        'onnx.size': r.size,
+        'onnx.threads': r.threads,
+        'onnx.macs': r.macs,
+        'onnx.medianMs': r.onnxMs,
+        'onnx.gflops': r.onnxGflops,
+        'onnx.ofMatmul': r.onnxGflops / r.matmulGflops,
+        'onnx.speedup': r.tfjsMs / r.onnxMs,
+        'onnx.tfjsMs': r.tfjsMs,
+        'onnx.tfjsGflops': r.tfjsGflops,
+        'onnx.matmulN': r.matmulN,
+        'onnx.matmulGflops': r.matmulGflops,
+        'onnx.relativeError': r.relativeError,
+        'onnx.exportMs': r.exportMs,
+      });
+      const gmac = (r.macs / 1e9).toFixed(2);
+      out.tables.push({
+        title: `IMDN ×4 (NTIRE 2022 baseline) on a ${r.size}×${r.size} LR: onnxruntime-node (${r.threads} threads) vs tfjs ${info.backend}`,
+        columns: ['work', 'true GMACs', 'median ms', 'GFLOP/s', 'of native matmul', 'vs tfjs'],
+        rows: [
+          [`onnxruntime-node, exported at ${r.exportSize}×${r.exportSize} (symbolic H, W)`, gmac, r.onnxMs.toFixed(1), r.onnxGflops.toFixed(1), `${(r.onnxGflops / r.matmulGflops).toFixed(2)}×`, `${(r.tfjsMs / r.onnxMs).toFixed(2)}×`],
+          [`tfjs ${info.backend} (${info.threads} thread${info.threads === 1 ? '' : 's'})`, gmac, r.tfjsMs.toFixed(1), r.tfjsGflops.toFixed(1), `${(r.tfjsGflops / r.matmulGflops).toFixed(2)}×`, '1.00×'],
+          [`MatMul ${r.matmulN}³ onnxruntime-node (peak reference, same run)`, (r.matmulN ** 3 / 1e9).toFixed(2), r.matmulMs.toFixed(1), r.matmulGflops.toFixed(1), '1.00×', '—'],
+        ],
+        notes: [
+          'target: ≥ 250 GFLOP/s on 2 cores; GFLOP/s = 2 × true MACs (profiler) / median time; all rows measured in this run',
+          `max |onnx − tfjs| / output range on the timed input: ${r.relativeError.toExponential(2)} (tolerance 1e-4)`,
+        ],
+      });
+      out.summary += `${out.summary.endsWith(': ') ? '' : ', '}IMDN onnx ${r.onnxGflops.toFixed(0)} GFLOP/s (${(r.tfjsMs / r.onnxMs).toFixed(1)}× tfjs)`;
+    }
+    if (parallelResult) {
+      const r = parallelResult;
+      out.metrics['parallel.workers'] = r.workers;
+      for (const [k, v] of Object.entries(r.startMs)) out.metrics[`parallel.${k}.startMs`] = v;
+      for (const row of r.rows) {
+        out.metrics[`parallel.${row.key}.singleMs`] = row.singleMs;
+        out.metrics[`parallel.${row.key}.parallelMs`] = row.parallelMs;
+        out.metrics[`parallel.${row.key}.speedup`] = row.speedup;
+        out.metrics[`parallel.${row.key}.maxAbsDiff`] = row.maxAbsDiff;
+        if (row.maxAbsDiff !== 0) failures.push(`parallel ${row.key}: the ${r.workers}-worker result differs from the single-thread one by ${row.maxAbsDiff}`);
+      }
+      out.tables.push({
+        title: `${r.workers} workers (worker_threads, one wasm backend each) vs the single-thread path, same run`,
+        columns: ['work', 'one thread ms', `${r.workers} workers ms`, 'speed-up', 'max |Δ|'],
+        rows: r.rows.map((row) => [row.label, row.singleMs.toFixed(1), row.parallelMs.toFixed(1), `${row.speedup.toFixed(2)}×`, row.maxAbsDiff === 0 ? '0 (identical)' : row.maxAbsDiff.toExponential(2)]),
+        notes: [
+          'target: ≥ 1.8× on 2 workers (a quiet 2-core machine); ratios of medians measured in this run, never gated on wall-clock time',
+          `pool start-up (spawn, backend, weights) not included: ${Object.entries(r.startMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`,
+          ...r.skipped.map((m) => `skipped: ${m}`),
+        ],
+      });
+      const figures = r.rows.map((row) => `${row.key} ${row.speedup.toFixed(2)}×`).join(', ');
+      out.summary += `${out.summary.endsWith(': ') ? '' : ', '}${r.workers} workers: ${figures}`;
     }
     return { ...out, failures };
   },

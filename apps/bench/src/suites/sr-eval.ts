@@ -26,6 +26,7 @@ import {
   type SrImageScores,
   type SrScores,
 } from '@lab/sr-models';
+import { OnnxSession, exportOnnx } from '@lab/onnx';
 import { defaultSrImages } from '../data/sr-images';
 import { writeSrCrops } from '../figures';
 import { defineSuite, type Metrics, type ResultImage } from '../suite';
@@ -33,6 +34,14 @@ import { srScoresPlot } from '../suite-plots';
 
 /** `--model` values: MATLAB bicubic (no weights) and every registered network. */
 export const SR_MODEL_CHOICES: readonly string[] = Object.freeze(['bicubic', ...Object.keys(models)]);
+
+/** `--runtime`: tfjs (the active backend, default) or the exported ONNX model on onnxruntime-node. */
+export const SR_RUNTIME_OPTION = Object.freeze({
+  type: 'string',
+  choices: ['tfjs', 'onnx'],
+  default: 'tfjs',
+  description: 'where the network runs: tfjs (wasm) or onnx (exported with @lab/onnx, run by onnxruntime-node on all cores; no --tile)',
+} as const);
 
 /** Default factor of `--model` when `--scale` is not given (4 for bicubic). */
 export function defaultScale(model: string): number {
@@ -62,6 +71,8 @@ export interface SrRunnerSpec {
   /** Tile side and overlap in LR pixels (see `upscale` of `@lab/sr-models`); no tile: whole image. */
   readonly tile?: number;
   readonly overlap?: number;
+  /** Where the network runs: tfjs (default) or its ONNX export on onnxruntime-node. */
+  readonly runtime?: 'tfjs' | 'onnx';
 }
 
 /**
@@ -73,6 +84,7 @@ export interface SrRunnerSpec {
 export async function createSrRunner(spec: SrRunnerSpec): Promise<SrRunner> {
   const { scale } = spec;
   if (spec.model === 'bicubic') {
+    if (spec.runtime === 'onnx') throw new InvalidValueError(`model 'bicubic' runs no network; --runtime onnx needs --model NAME`);
     if (spec.weights !== undefined) throw new InvalidValueError(`model 'bicubic' takes no --weights, got '${spec.weights}'`);
     return {
       label: 'MATLAB bicubic',
@@ -102,6 +114,7 @@ export async function createSrRunner(spec: SrRunnerSpec): Promise<SrRunner> {
     net.dispose();
     throw e;
   }
+  if (spec.runtime === 'onnx') return createOnnxSrRunner(net, entry?.label ?? spec.model, scale, spec.tile);
   return {
     label: entry?.label ?? spec.model,
     scale,
@@ -122,6 +135,48 @@ export async function createSrRunner(spec: SrRunnerSpec): Promise<SrRunner> {
       }
     },
     dispose: () => net.dispose(),
+  };
+}
+
+/** The network exported to ONNX (probe 32×32; H and W are symbolic) and run by onnxruntime-node on the whole image. */
+async function createOnnxSrRunner(net: ReturnType<typeof createModel>, label: string, scale: number, tile: number | undefined): Promise<SrRunner> {
+  let session: OnnxSession;
+  try {
+    if (tile !== undefined) throw new InvalidValueError(`--runtime onnx runs the whole image; --tile is tfjs-only, got --tile ${tile}`);
+    const probe = tf.zeros([1, 32, 32, 3]);
+    try {
+      session = await OnnxSession.create(exportOnnx(net, probe));
+    } finally {
+      probe.dispose();
+    }
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+  return {
+    label: `${label} (onnxruntime-node)`,
+    scale,
+    run: async (lr, onProgress) => {
+      const x = tf.tidy(() => tf.expandDims(imageToTensor({ ...lr, channels: lr.channels as 1 | 2 | 3 | 4, data: lr.data as Uint8Array }, { channels: 3 }), 0));
+      let y: tf.Tensor | undefined;
+      try {
+        y = await session.run(x);
+        const sr = tf.tidy(() => tf.squeeze(y!, [0]) as tf.Tensor3D);
+        try {
+          onProgress?.(1, 1);
+          return tensorToImage(sr);
+        } finally {
+          sr.dispose();
+        }
+      } finally {
+        x.dispose();
+        y?.dispose();
+      }
+    },
+    dispose: () => {
+      net.dispose();
+      void session.release();
+    },
   };
 }
 
@@ -153,6 +208,7 @@ export const srEval = defineSuite({
     scores: { type: 'string', valueName: 'FILE', description: 'write {images:[{name, psnrY, ssimY, psnrRGB, ssimRGB}], mean} as JSON' },
     tile: { type: 'number', integer: true, min: 1, valueName: 'N', description: 'tile side in LR pixels (default: whole image)' },
     overlap: { type: 'number', integer: true, min: 0, default: 32, valueName: 'N', description: 'tile overlap in LR pixels' },
+    runtime: SR_RUNTIME_OPTION,
     'round-y': { type: 'boolean', description: 'round Y to integers before PSNR/SSIM (MATLAB rgb2ycbcr on uint8; default float Y)' },
   },
   async run(ctx) {
@@ -164,7 +220,7 @@ export const srEval = defineSuite({
     const hrFiles = defaults?.files ?? (await listImages(hrDir));
     if (hrFiles.size === 0) throw new InvalidValueError(`sr-eval: --hr must be a folder of PNG, BMP or JPEG images, found none in ${hrDir}`);
     const lrFiles = o.lr === undefined ? undefined : await listImages(o.lr);
-    const runner = await createSrRunner({ model: o.model, scale, weights: o.weights, tile: o.tile, overlap: o.overlap });
+    const runner = await createSrRunner({ model: o.model, scale, weights: o.weights, tile: o.tile, overlap: o.overlap, runtime: o.runtime as 'tfjs' | 'onnx' });
     const images: SrImageScores[] = [];
     const crops: ResultImage[] = [];
     try {
@@ -212,7 +268,7 @@ export const srEval = defineSuite({
       ctx.log(`sr-eval: wrote ${file}`);
     }
 
-    const metrics: Metrics = { model: o.model, scale, images: images.length };
+    const metrics: Metrics = { model: o.model, runtime: o.runtime, scale, images: images.length };
     for (const k of ['psnrY', 'ssimY', 'psnrRGB', 'ssimRGB'] as const) metrics[`mean.${k}`] = mean[k];
     for (const r of images) for (const k of ['psnrY', 'ssimY', 'psnrRGB', 'ssimRGB'] as const) metrics[`${r.name}.${k}`] = r[k];
     const row = (name: string, s: SrScores) => [name, fmt(s.psnrY, 2), fmt(s.ssimY, 4), fmt(s.psnrRGB, 2), fmt(s.ssimRGB, 4)];

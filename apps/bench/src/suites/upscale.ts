@@ -9,7 +9,7 @@ import { readImageFile, writePngFile, type DecodedImage } from '@lab/tensor';
 import { imresize, modcrop, type PixelImage } from '@lab/sr-models';
 import { PACKAGED_SR_IMAGE, findSet5, packagedSrImagePath } from '../data/sr-images';
 import { defineSuite } from '../suite';
-import { SR_MODEL_CHOICES, createSrRunner, defaultScale } from './sr-eval';
+import { SR_MODEL_CHOICES, SR_RUNTIME_OPTION, createSrRunner, defaultScale } from './sr-eval';
 
 /** A 48×48 RGB test card (gradients and a checkerboard), the input when no file is given or found. */
 export function testCard(): { width: number; height: number; channels: 3; data: Uint8Array } {
@@ -42,6 +42,7 @@ export const upscale = defineSuite({
     scale: { type: 'number', integer: true, min: 1, valueName: 'N', description: "upscaling factor (default: the model's; 4 for bicubic)" },
     tile: { type: 'number', integer: true, min: 1, valueName: 'N', description: 'tile side in input pixels (default: whole image)' },
     overlap: { type: 'number', integer: true, min: 0, default: 32, valueName: 'N', description: 'tile overlap in input pixels' },
+    runtime: SR_RUNTIME_OPTION,
   },
   async run(ctx) {
     const o = ctx.options;
@@ -62,7 +63,7 @@ export const upscale = defineSuite({
         image = imresize(modcrop(await readImageFile(packagedSrImagePath()), scale), 1 / scale);
       }
     }
-    const runner = await createSrRunner({ model: o.model, scale, weights: o.weights, tile: o.tile, overlap: o.overlap });
+    const runner = await createSrRunner({ model: o.model, scale, weights: o.weights, tile: o.tile, overlap: o.overlap, runtime: o.runtime as 'tfjs' | 'onnx' });
     let out: PixelImage;
     let tiles = 0;
     const started = performance.now();
@@ -87,6 +88,7 @@ export const upscale = defineSuite({
     return {
       metrics: {
         model: o.model,
+        runtime: o.runtime,
         scale,
         inputWidth: image.width,
         inputHeight: image.height,
