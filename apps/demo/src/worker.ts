@@ -163,7 +163,8 @@ function methodInfos(): MethodInfo[] {
 }
 
 function modelInfos(): ModelInfo[] {
-  return Object.values(models).map((e) => {
+  // The page offers the efficient CNNs only: GRL and CiaoSR take seconds to minutes per image on wasm.
+  return Object.values(models).filter((e) => e.efficient).map((e) => {
     const published = (NTIRE2022_PUBLISHED as Record<string, ModelInfo['published']>)[e.name];
     return {
       name: e.name,

@@ -87,7 +87,7 @@ export const perf = defineSuite({
       type: 'string',
       choices: ['all', 'core', 'attribution', 'sr', 'faithfulness', 'onnx', 'parallel'],
       default: 'all',
-      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), sr (IMDN ×4 forward vs a conv reference), faithfulness (ROAD imputation), onnx (IMDN ×4 256×256 on onnxruntime-node vs tfjs and a native matmul peak; not part of all), parallel (2 workers vs one thread for IG, Occlusion and SR tiles; not part of all), or all; also given as a bare word: 'lab perf attribution'",
+      description: "what to measure: core (matmul, convolutions, conv net), attribution (IG vs bare gradients), sr (IMDN ×4 forward vs a conv reference), faithfulness (ROAD imputation), onnx (IMDN ×4 256×256 on onnxruntime-node vs tfjs and a native matmul peak), parallel (2 workers vs one thread for IG, Occlusion and SR tiles), or all; also given as a bare word: 'lab perf attribution'",
     },
     backend: { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm', description: 'tfjs backend to measure' },
     runs: { type: 'number', valueName: 'N', integer: true, min: 1, description: 'timed runs of each benchmark (default 15 quick, 20 full; the net 3 / 10)' },
@@ -117,8 +117,8 @@ export const perf = defineSuite({
     const doAttribution = area === 'all' || area === 'attribution';
     const doSr = area === 'all' || area === 'sr';
     const doFaithfulness = area === 'all' || area === 'faithfulness';
-    const doOnnx = area === 'onnx';
-    const doParallel = area === 'parallel';
+    const doOnnx = area === 'all' || area === 'onnx';
+    const doParallel = area === 'all' || area === 'parallel';
     ctx.progress.start((doCore ? (onWasm ? 6 : 5) : 0) + (doAttribution ? 1 : 0) + (doSr ? 1 : 0) + (doFaithfulness ? 1 : 0) + (doOnnx ? 1 : 0) + (doParallel ? 1 : 0));
     let roadRows: RoadBenchRow[] | undefined;
     let igResult: IgBenchResult | undefined;
@@ -249,7 +249,7 @@ export const perf = defineSuite({
         }
       }
       if (doSr) {
-        ctx.progress.step('IMDN ×4 forward');
+        ctx.progress.step('SR forward');
         const before = tf.memory().numTensors;
         try {
           srResult = await benchSr(rng, {
@@ -257,6 +257,8 @@ export const perf = defineSuite({
             warmup: 1,
             runs: ctx.quick ? 2 : 5,
             div2k: ctx.quick ? undefined : findDiv2k0901(ctx.dataDir),
+            // GRL-T and CiaoSR rows: when the sr area is asked for, or in --full (not in the default run).
+            heavy: area === 'sr' || !ctx.quick,
           });
         } catch (e) {
           failures.push(`sr: ${e instanceof Error ? e.message : String(e)}`);
@@ -353,7 +355,7 @@ export const perf = defineSuite({
         out.metrics[`sr.${i}.ofConv`] = row.gflops / r.convGflops;
       });
       out.tables.push({
-        title: 'Super-resolution forward passes (IMDN, NTIRE 2022 baseline, ×4)',
+        title: 'Super-resolution forward passes (IMDN ×4 vs a conv reference; GRL-T ×4 and CiaoSR ×3.5 with lab perf sr or --full)',
         columns: ['work', 'true GMACs', 'median ms', 'GFLOP/s', 'of conv 3×3'],
         rows: [
           ...r.rows.map((row) => [row.label, (row.macs / 1e9).toFixed(2), row.medianMs.toFixed(1), row.gflops.toFixed(1), `${(row.gflops / r.convGflops).toFixed(2)}×`]),

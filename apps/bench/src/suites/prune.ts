@@ -7,6 +7,9 @@
  * Shardable over criteria (`--shard i/n`): every shard trains the same seeded base model.
  * @packageDocumentation
  */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BasicBlockCifar,
@@ -16,6 +19,8 @@ import {
   Module,
   Rng,
   Sequential,
+  UnknownNameError,
+  InvalidValueError,
   fit,
   formatCount,
   type FitBatch,
@@ -31,7 +36,14 @@ import {
   uniformKeepRatio,
   type DependencyGraph,
   type GroupScores,
+  createPruningRecord,
+  l1Importance,
+  loadPruned,
+  planPruning,
+  readPruningRecord,
+  type PruningRecord,
 } from '@lab/pruning';
+import { createModel, loadOfficialWeights, models, type ModelName, type SrModel } from '@lab/sr-models';
 import { loadDigits, type DigitSet } from '../data/digits';
 import { defineSuite, shardSlice, type Metrics, type ResultTable } from '../suite';
 
@@ -400,3 +412,72 @@ export const prune = defineSuite({
     }
   },
 });
+
+/** LR side at which a pruned SR model is traced; its record's MACs are counted there. */
+export const PRUNED_SR_TRACE_SIDE = 16;
+
+/** A pruned super-resolution model for the `ntire` suite, from {@link pruneSrModel} or {@link loadPrunedSrModel}. */
+export interface PrunedSrModel {
+  /** The pruned network, in evaluation mode; the caller disposes it. */
+  readonly model: SrModel;
+  /** What was pruned (base registry key, kept channels per group, costs, notes). */
+  readonly record: PruningRecord;
+  /** Where the weights came from: the `.pth` or `.safetensors` file, or `'random'`. */
+  readonly weights: string;
+}
+
+/**
+ * The official NTIRE 2022 ESR checkpoint of a registry model in the data folder
+ * (`<dataDir>/weights/ntire2022/<file>`), when the model has one there and the file exists.
+ */
+export function findNtireWeights(name: ModelName, dataDir: string | undefined): string | undefined {
+  const entry = models[name];
+  const file = entry.checkpoint.files[entry.scale];
+  if (dataDir === undefined || file === undefined || entry.checkpoint.repository !== 'ofsoundof/NTIRE2022_ESR') return undefined;
+  const p = path.join(dataDir, 'weights', 'ntire2022', path.basename(file));
+  return existsSync(p) ? p : undefined;
+}
+
+/**
+ * Builds a registry SR model with its official weights (from the data folder when present, else
+ * the random initial ones) and prunes it physically with the L1 criterion at one uniform keep
+ * ratio `1 − reduction` in every dependency group (IMDN: trunk 64 → 48 and conv4 16 → 12 at
+ * 0.25; the split distillation outputs are fixed). No fine-tuning.
+ */
+export async function pruneSrModel(name: ModelName, reduction: number, dataDir: string | undefined): Promise<PrunedSrModel> {
+  if (!(typeof reduction === 'number' && reduction > 0 && reduction < 1)) {
+    throw new InvalidValueError(`pruneSrModel: reduction must be in (0, 1), got ${String(reduction)}`);
+  }
+  const weights = findNtireWeights(name, dataDir);
+  const base = createModel(name);
+  try {
+    if (weights !== undefined) loadOfficialWeights(base, new Uint8Array(await readFile(weights)));
+    base.eval();
+    const graph = await buildDependencyGraph(base, [PRUNED_SR_TRACE_SIDE, PRUNED_SR_TRACE_SIDE, 3]);
+    const keepRatio = 1 - reduction;
+    const plan = planPruning(graph, { keepRatio, scores: await scoreGroups(graph, l1Importance()) });
+    const model = pruneModel(base, plan).eval();
+    const record = createPruningRecord(plan, { baseModel: name, notes: { criterion: 'l1', keepRatio, weights: weights === undefined ? 'random' : 'official' } });
+    return { model, record, weights: weights ?? 'random' };
+  } finally {
+    base.dispose();
+  }
+}
+
+/**
+ * Loads a pruned SR model written by `savePruned` of `@lab/pruning`: builds a fresh model of the
+ * record's base (a registry key of `@lab/sr-models`) and loads the file into it.
+ * @throws UnknownNameError when the record's base is not a registry model; as `loadPruned` otherwise
+ */
+export async function loadPrunedSrModel(file: string): Promise<PrunedSrModel> {
+  const bytes = new Uint8Array(await readFile(file));
+  const record = readPruningRecord(bytes);
+  if (!Object.hasOwn(models, record.baseModel)) throw new UnknownNameError('model', record.baseModel, Object.keys(models));
+  const base = createModel(record.baseModel as ModelName);
+  try {
+    const { model } = await loadPruned(base, bytes);
+    return { model: model.eval(), record, weights: file };
+  } finally {
+    base.dispose();
+  }
+}

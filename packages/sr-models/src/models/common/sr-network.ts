@@ -13,7 +13,11 @@ import { PIXEL_RANGES, type PixelRange } from './pixel-range';
  * @category Models
  */
 export interface SrModel extends Module<[tf.Tensor], tf.Tensor> {
-  /** Integer factor by which height and width grow. */
+  /**
+   * Factor by which height and width grow: an integer for the fixed-scale networks; any real
+   * number above 0 for arbitrary-scale ones (CiaoSR, output `round(h·scale)`). Tiled `upscale` and
+   * `evaluateSr` take integer scales only.
+   */
   readonly scale: number;
   /** Range of the tensors `call` accepts and returns. */
   readonly range: PixelRange;

@@ -4,7 +4,8 @@
  * opcode). Internal to the checkpoint reader.
  *
  * Like PyTorch's `weights_only=True` loader it never imports anything: a GLOBAL resolves only
- * names the caller allows, and anything else is refused with a FormatError naming the global.
+ * names the caller allows, and anything else is refused with a FormatError naming the global —
+ * or, when the caller asks for it (`opaqueGlobals`), stands for an {@link OpaqueObject}.
  * Every loop is bounded by the input length, so corrupt input ends with a FormatError, never a
  * hang. Python values map to JavaScript as: int → number (bigint beyond 2^53), float → number,
  * str → string, bytes → Uint8Array, bool → boolean, None → null, list/tuple/set → array,
@@ -26,6 +27,18 @@ export class PickleGlobal {
   ) {}
 }
 
+/**
+ * What an object of a class outside the allowed globals becomes with `opaqueGlobals`: its
+ * qualified class (or callable) name and nothing else. Its constructor arguments, state (BUILD)
+ * and items (SETITEMS, APPENDS) are dropped unread; nothing is imported or executed.
+ */
+export class OpaqueObject {
+  constructor(
+    /** `module.name` of the global that produced it (`omegaconf.dictconfig.DictConfig`, …). */
+    readonly qualifiedName: string,
+  ) {}
+}
+
 /** How {@link unpickle} resolves globals and persistent ids, and how it names things in errors. */
 export interface UnpickleContext {
   /** Public function name used in messages. */
@@ -38,6 +51,8 @@ export interface UnpickleContext {
   globals: ReadonlyMap<string, PickleGlobal>;
   /** Resolves a persistent id (BINPERSID/PERSID); absent means persistent ids are refused. */
   persistentLoad?: (pid: unknown, at: number) => unknown;
+  /** Resolve globals outside `globals` to {@link OpaqueObject} factories instead of failing. */
+  opaqueGlobals?: boolean;
 }
 
 const OPCODE_NAMES: Record<number, string> = {
@@ -160,11 +175,13 @@ export function unpickle(bytes: Uint8Array, start: number, ctx: UnpickleContext)
     return fail(`dict keys must be str, int, bool or None, got ${typeof k === 'object' ? 'a container' : typeof k}`);
   };
   const setItems = (dict: unknown, kv: unknown[]): void => {
+    if (dict instanceof OpaqueObject) return;
     if (typeof dict !== 'object' || dict === null || !dicts.has(dict)) fail(`${opName} target is not a dict`);
     if (kv.length % 2 !== 0) fail(`${opName} needs key/value pairs, got ${kv.length} values`);
     for (let i = 0; i < kv.length; i += 2) putKey(dict as Record<string, unknown>, keyOf(kv[i]), kv[i + 1]);
   };
   const appendItems = (list: unknown, items: unknown[]): void => {
+    if (list instanceof OpaqueObject) return;
     if (!Array.isArray(list) || !lists.has(list)) fail(`${opName} target is not a list`);
     for (const it of items) (list as unknown[]).push(it);
   };
@@ -180,6 +197,7 @@ export function unpickle(bytes: Uint8Array, start: number, ctx: UnpickleContext)
   const resolveGlobal = (module: string, name: string): PickleGlobal => {
     const qn = `${module}.${name}`;
     const g = ctx.globals.get(qn);
+    if (!g && ctx.opaqueGlobals) return new PickleGlobal(qn, () => new OpaqueObject(qn));
     if (!g) {
       fail(
         `pickle global '${qn}' is not allowed (only tensor state-dict globals are, like PyTorch's weights_only loader)`,
@@ -188,6 +206,7 @@ export function unpickle(bytes: Uint8Array, start: number, ctx: UnpickleContext)
     return g!;
   };
   const invoke = (callable: unknown, args: unknown): unknown => {
+    if (callable instanceof OpaqueObject && ctx.opaqueGlobals) return new OpaqueObject(`${callable.qualifiedName}()`);
     if (!(callable instanceof PickleGlobal) || !callable.call) {
       fail(`${opName} target must be a callable allowed global, got ${describeValue(callable)}`);
     }
@@ -499,6 +518,7 @@ export function unpickle(bytes: Uint8Array, start: number, ctx: UnpickleContext)
         // BUILD: only the attribute state of a dict subclass (OrderedDict's `_metadata`), dropped.
         const state = pop();
         const obj = top();
+        if (obj instanceof OpaqueObject) break;
         if (typeof obj !== 'object' || obj === null || !dicts.has(obj)) {
           fail(`BUILD is only supported on dicts, got ${describeValue(obj)}`);
         }

@@ -16,6 +16,12 @@ export interface ReadTorchStateDictOptions {
    * @defaultValue `'module.'` (the `nn.DataParallel` wrapper), removed only when every key has it
    */
   stripPrefix?: string;
+  /**
+   * How globals outside the tensor allow-list are read (see `ReadTorchCheckpointOptions`):
+   * `'opaque'` for files that keep training state beside the weights (PyTorch Lightning `.ckpt`).
+   * @defaultValue 'error'
+   */
+  unknownGlobals?: 'error' | 'opaque';
 }
 
 /**
@@ -66,14 +72,14 @@ function isTensorDict(v: unknown): v is Record<string, RawTensor> {
  */
 export function readTorchStateDict(bytes: Uint8Array, options: ReadTorchStateDictOptions = {}): Record<string, RawTensor> {
   const fn = 'readTorchStateDict';
-  checkOptions(fn, options, ['key', 'stripPrefix']);
+  checkOptions(fn, options, ['key', 'stripPrefix', 'unknownGlobals']);
   if (options.key !== undefined && typeof options.key !== 'string') {
     throw new InvalidValueError(`${fn}: key must be a string, got ${describe(options.key)}`);
   }
   if (options.stripPrefix !== undefined && typeof options.stripPrefix !== 'string') {
     throw new InvalidValueError(`${fn}: stripPrefix must be a string, got ${describe(options.stripPrefix)}`);
   }
-  const root = readTorchCheckpoint(bytes);
+  const root = readTorchCheckpoint(bytes, options.unknownGlobals !== undefined ? { unknownGlobals: options.unknownGlobals } : {});
   const topKeys = Object.keys(root);
   let dict: Record<string, RawTensor> | undefined;
   if (options.key !== undefined) {

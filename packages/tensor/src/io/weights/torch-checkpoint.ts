@@ -1,4 +1,4 @@
-import { FormatError, InvalidValueError, NotAvailableError } from '../../errors';
+import { FormatError, InvalidValueError, NotAvailableError, checkOptions } from '../../errors';
 import { PickleGlobal, describeValue, unpickle, type UnpickleContext } from './pickle';
 import {
   DTYPE_INFO,
@@ -311,9 +311,9 @@ function gather(src: RawTensorData, dst: RawTensorData, base: number, size: numb
 }
 
 /** Reads a whole checkpoint file of either layout into the unpickled tree. */
-function readTree(bytes: Uint8Array): unknown {
-  if (looksLikeZip(bytes)) return readZipCheckpoint(bytes);
-  if (bytes.length > 0 && bytes[0] === 0x80) return readLegacyCheckpoint(bytes);
+function readTree(bytes: Uint8Array, opaqueGlobals: boolean): unknown {
+  if (looksLikeZip(bytes)) return readZipCheckpoint(bytes, opaqueGlobals);
+  if (bytes.length > 0 && bytes[0] === 0x80) return readLegacyCheckpoint(bytes, opaqueGlobals);
   return fail(
     bytes.length === 0
       ? 'file is empty'
@@ -322,7 +322,7 @@ function readTree(bytes: Uint8Array): unknown {
   );
 }
 
-function readZipCheckpoint(bytes: Uint8Array): unknown {
+function readZipCheckpoint(bytes: Uint8Array, opaqueGlobals: boolean): unknown {
   const dir = readZipDirectory(bytes, FN);
   const pkls = [...dir.keys()].filter((n) => n === 'data.pkl' || n.endsWith('/data.pkl'));
   if (pkls.length !== 1) {
@@ -347,6 +347,7 @@ function readZipCheckpoint(bytes: Uint8Array): unknown {
     what: pklEntry.method === 0 ? pklEntry.name : `${pklEntry.name} (offsets within the inflated record)`,
     baseOffset: pklEntry.method === 0 ? pklEntry.dataOffset : 0,
     globals: allowedGlobals(),
+    opaqueGlobals,
     persistentLoad: (pid, at) => storageFromPid(pid, at, false, storages),
   };
   const { value } = unpickle(pkl, 0, ctx);
@@ -372,7 +373,7 @@ function readZipCheckpoint(bytes: Uint8Array): unknown {
   );
 }
 
-function readLegacyCheckpoint(bytes: Uint8Array): unknown {
+function readLegacyCheckpoint(bytes: Uint8Array, opaqueGlobals: boolean): unknown {
   const plain = (what: string): UnpickleContext => ({ fn: FN, what, baseOffset: 0, globals: new Map() });
   const magic = unpickle(bytes, 0, plain('magic-number pickle'));
   if (magic.value !== LEGACY_MAGIC) {
@@ -393,6 +394,7 @@ function readLegacyCheckpoint(bytes: Uint8Array): unknown {
     what: 'main pickle',
     baseOffset: 0,
     globals: allowedGlobals(),
+    opaqueGlobals,
     persistentLoad: (pid, at) => storageFromPid(pid, at, true, storages),
   });
   const keys = unpickle(bytes, main.end, plain('storage-key pickle'));
@@ -451,6 +453,7 @@ function readLegacyCheckpoint(bytes: Uint8Array): unknown {
  * Python values map to: dict → object (keys stringified), list/tuple → array, int → number
  * (bigint beyond 2^53), float → number, str → string, bytes → Uint8Array, None → null.
  * @param bytes - the whole file
+ * @param options - see {@link ReadTorchCheckpointOptions}
  * @returns the top-level dict of the checkpoint; the caller owns every array in it
  * @throws InvalidValueError when `bytes` is not a Uint8Array
  * @throws FormatError (with the byte offset) for a corrupt, truncated or unrecognised file, a
@@ -464,12 +467,17 @@ function readLegacyCheckpoint(bytes: Uint8Array): unknown {
  * ```
  * @category Weights
  */
-export function readTorchCheckpoint(bytes: Uint8Array): Record<string, unknown> {
+export function readTorchCheckpoint(bytes: Uint8Array, options: ReadTorchCheckpointOptions = {}): Record<string, unknown> {
   if (!(bytes instanceof Uint8Array)) {
     throw new InvalidValueError(`${FN}: bytes must be a Uint8Array, got ${describe(bytes)}`);
   }
+  checkOptions(FN, options, ['unknownGlobals']);
+  const unknown = options.unknownGlobals ?? 'error';
+  if (unknown !== 'error' && unknown !== 'opaque') {
+    throw new InvalidValueError(`${FN}: unknownGlobals must be 'error' or 'opaque', got ${describe(unknown)}`);
+  }
   requireLittleEndianHost(FN);
-  const tree = readTree(bytes);
+  const tree = readTree(bytes, unknown === 'opaque');
   if (!isDict(tree)) fail(`the top-level object must be a dict, got ${describeTree(tree)}`, 0);
   return tree as Record<string, unknown>;
 }
@@ -477,6 +485,19 @@ export function readTorchCheckpoint(bytes: Uint8Array): Record<string, unknown> 
 function describeTree(v: unknown): string {
   if (typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v) return 'a tensor';
   return describeValue(v);
+}
+
+/** Options of {@link readTorchCheckpoint}. @category Weights */
+export interface ReadTorchCheckpointOptions {
+  /**
+   * What a global outside the tensor allow-list becomes: `'error'` refuses the file (PyTorch's
+   * `weights_only=True`); `'opaque'` reads it as an `OpaqueObject` holding only its name,
+   * with its arguments and state dropped unread — for files that keep training state beside the
+   * weights, such as PyTorch Lightning `.ckpt` files (`hyper_parameters` holds omegaconf objects).
+   * Nothing is imported or executed either way.
+   * @defaultValue 'error'
+   */
+  unknownGlobals?: 'error' | 'opaque';
 }
 
 /**
