@@ -3,10 +3,10 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidValueError, Module, ShapeError, checkOptions } from '@lab/tensor';
+import { InvalidValueError, Module, NotAvailableError, ShapeError, checkOptions } from '@lab/tensor';
 import { encodeOnnxModel, type OnnxValueInfo } from '../proto/onnx-proto';
 import { TraceConverter } from './convert-trace';
-import { traceKernels, type TracedTensor } from './trace-kernels';
+import { traceKernels, type HostConstant, type KernelTrace, type TracedTensor } from './trace-kernels';
 
 /** The ONNX opset the exporter writes. @category Export */
 export const ONNX_OPSET = 17;
@@ -37,6 +37,17 @@ export interface ExportOnnxOptions {
    * @defaultValue `'auto'`
    */
   spatialSize?: 'auto' | 'symbolic' | 'static';
+  /**
+   * Trace once more at the same shape with other input values (`0.5·x` plus seeded uniform noise in
+   * `[0.25, 0.5)`) and compare the tensors the forward pass built from host data (`tf.tensor(…)`
+   * of values read back with `dataSync`, literals; not parameters, not kernels folded from them):
+   * when one of them changes with the input, the graph would bake it in and ignore the input, so
+   * the export throws `NotAvailableError` naming the layer. Costs one extra forward pass; `false`
+   * skips it (so does a model that throws on the other values). Host constants that depend only
+   * on the shape (masks, a mean-shift vector) pass.
+   * @defaultValue `true`
+   */
+  checkInputDependence?: boolean;
 }
 
 /** What {@link exportOnnx} returns. @category Export */
@@ -59,7 +70,7 @@ export interface ExportOnnxResult {
   readonly symbolicSize: boolean;
 }
 
-const EXPORT_ONNX_OPTION_KEYS = ['inputName', 'outputName', 'graphName', 'spatialSize'] as const;
+const EXPORT_ONNX_OPTION_KEYS = ['inputName', 'outputName', 'graphName', 'spatialSize', 'checkInputDependence'] as const;
 
 /** The converted graph of one trace. */
 interface ConvertedGraph {
@@ -67,8 +78,7 @@ interface ConvertedGraph {
   readonly outputs: readonly TracedTensor[];
 }
 
-function convert(model: Module<any, any>, input: tf.Tensor, inputName: string, outputNames: (n: number) => string[]): ConvertedGraph & { names: string[] } {
-  const trace = traceKernels(model, input);
+function convert(trace: KernelTrace, inputName: string, outputNames: (n: number) => string[]): ConvertedGraph & { names: string[] } {
   const conv = new TraceConverter();
   conv.countUses(trace.events, trace.outputs);
   conv.input(trace.input, inputName);
@@ -81,6 +91,42 @@ function convert(model: Module<any, any>, input: tf.Tensor, inputName: string, o
   return { conv, outputs: trace.outputs, names };
 }
 
+/** Whether two constants hold the same values (NaN equals NaN). */
+function sameData(a: TracedTensor, b: TracedTensor): boolean {
+  const x = a.data;
+  const y = b.data;
+  if (!x || !y) return x === y;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
+  return true;
+}
+
+/**
+ * The first host constant of `a` whose counterpart in `b` holds other values, or undefined. Host
+ * constants are matched by layer, dtype and shape, in order; a group whose size differs between
+ * the traces (a tensor cached on the first call) is not compared.
+ */
+function changedHostConstant(a: readonly HostConstant[], b: readonly HostConstant[]): HostConstant | undefined {
+  const group = (list: readonly HostConstant[]): Map<string, HostConstant[]> => {
+    const m = new Map<string, HostConstant[]>();
+    for (const h of list) {
+      const key = `${h.layer}|${h.tensor.dtype}|${h.tensor.shape.join(',')}`;
+      let g = m.get(key);
+      if (!g) m.set(key, (g = []));
+      g.push(h);
+    }
+    return m;
+  };
+  const gb = group(b);
+  for (const [key, ga] of group(a)) {
+    const other = gb.get(key);
+    if (!other || other.length !== ga.length) continue;
+    const i = ga.findIndex((h, k) => !sameData(h.tensor, other[k].tensor));
+    if (i >= 0) return ga[i];
+  }
+  return undefined;
+}
+
 /** Whether two converted graphs have the same nodes and initializers. */
 function sameGraph(a: TraceConverter, b: TraceConverter): boolean {
   const encode = (c: TraceConverter): Uint8Array =>
@@ -91,8 +137,8 @@ function sameGraph(a: TraceConverter, b: TraceConverter): boolean {
 }
 
 /**
- * Exports a model to ONNX (opset 17) by running one forward pass on `input` with every tfjs kernel
- * recorded. The model's parameters become initializers; kernels whose inputs are all constants
+ * Exports a model to ONNX (opset 17) by tracing a forward pass on `input` with every tfjs kernel
+ * recorded (plus one check trace on other values, see {@link ExportOnnxOptions.checkInputDependence}). The model's parameters become initializers; kernels whose inputs are all constants
  * are folded. The graph computes in NCHW: a 4-D input `[n, h, w, c]` is transposed once to
  * `[n, c, h, w]`, every 4-D activation stays channels-first (convolution filters become OIHW,
  * biases `[C, 1, 1]`, axes of concat, split, slice, pad and reductions are mapped), and 4-D outputs
@@ -105,7 +151,9 @@ function sameGraph(a: TraceConverter, b: TraceConverter): boolean {
  * @param input - an example input, NHWC for images (`[n, h, w, c]`); it is not disposed
  * @param options - see {@link ExportOnnxOptions}
  * @returns the serialised model and a summary; no tensors are left allocated
- * @throws NotAvailableError naming the kernel and the layer when a kernel has no ONNX conversion
+ * @throws NotAvailableError naming the kernel and the layer when a kernel has no ONNX conversion, or
+ *   naming the layer when a tensor built from host data depends on the input values (see
+ *   {@link ExportOnnxOptions.checkInputDependence})
  * @throws InvalidValueError for a bad model, option or dtype; ShapeError for an empty input
  * @example
  * ```ts
@@ -137,15 +185,38 @@ export function exportOnnx(model: Module<any, any>, input: tf.Tensor, options: E
     throw new InvalidValueError(`${fn}: spatialSize must be 'auto', 'symbolic' or 'static', got ${String(mode)}`);
   }
 
+  const checkInput = options.checkInputDependence ?? true;
+  if (typeof checkInput !== 'boolean') throw new InvalidValueError(`${fn}: checkInputDependence must be a boolean, got ${String(checkInput)}`);
+
   const namesOf = (n: number): string[] => Array.from({ length: n }, (_, i) => (i === 0 ? outputName : `${outputName}_${i}`));
-  const { conv, outputs: traced, names: outputNames } = convert(model, input, inputName, namesOf);
+  const trace = traceKernels(model, input);
+  if (checkInput && trace.hostConstants.length > 0) {
+    // Same shape, other values: a host constant that follows the input values changes.
+    const other = tf.tidy(() => tf.add(tf.mul(input, 0.5), tf.randomUniform(input.shape, 0.25, 0.5, 'float32', 20240613)));
+    let changed: HostConstant | undefined;
+    try {
+      changed = changedHostConstant(trace.hostConstants, traceKernels(model, other).hostConstants);
+    } catch {
+      // The model rejects the other values: the check cannot run, the export goes on.
+    } finally {
+      other.dispose();
+    }
+    if (changed) {
+      const layer = changed.layer === 'top level' ? 'at the top level' : `in layer ${changed.layer}`;
+      throw new NotAvailableError(
+        `${fn}: a tensor created from host data ${layer} (shape [${changed.tensor.shape}]) depends on the input values; ` +
+          'the trace cannot follow it (compute it with tfjs ops instead of dataSync/array and tf.tensor, or pass checkInputDependence: false)',
+      );
+    }
+  }
+  const { conv, outputs: traced, names: outputNames } = convert(trace, inputName, namesOf);
   let symbolicSize = input.rank === 4 && mode !== 'static';
   if (symbolicSize && mode === 'auto') {
     const [n, h, w, c] = input.shape;
     const grow = (d: number): number => d + 8 * Math.max(1, Math.round(d / 16));
     const probe = tf.fill([n, grow(h), grow(w), c], 0.5);
     try {
-      symbolicSize = sameGraph(conv, convert(model, probe, inputName, namesOf).conv);
+      symbolicSize = sameGraph(conv, convert(traceKernels(model, probe), inputName, namesOf).conv);
     } catch {
       // The model rejects the larger size, or converts it differently: keep the traced size.
       symbolicSize = false;

@@ -49,11 +49,20 @@ export interface ModuleEvent {
 /** A traced event. @internal */
 export type TraceEvent = KernelEvent | ModuleEvent;
 
+/** A constant no traced kernel produced and no parameter holds: a tensor made from host data. @internal */
+export interface HostConstant {
+  readonly tensor: TracedTensor;
+  /** The layer that first used it: `'body.0.c1' (Conv2d)` or `top level`. */
+  readonly layer: string;
+}
+
 /** What {@link traceKernels} returns. @internal */
 export interface KernelTrace {
   readonly input: TracedTensor;
   readonly events: readonly TraceEvent[];
   readonly outputs: readonly TracedTensor[];
+  /** Host-created constants in the order they were first used (parameters and folded constants excluded). */
+  readonly hostConstants: readonly HostConstant[];
 }
 
 /** Layers converted as a whole rather than kernel by kernel. */
@@ -88,6 +97,7 @@ export function traceKernels(model: Module<any, any>, input: tf.Tensor): KernelT
   for (const [name, v] of [...model.namedParameters(), ...model.namedBuffers()]) variables.set(v.dataId, name);
   let nextId = 0;
   const events: TraceEvent[] = [];
+  const hostConstants: HostConstant[] = [];
   const stack: [string, Module<any, any>][] = [];
   let wholeDepth = 0;
   let kernelDepth = 0;
@@ -110,7 +120,7 @@ export function traceKernels(model: Module<any, any>, input: tf.Tensor): KernelT
     const found = byData.get(info.dataId)?.get(info.shape.join(','));
     if (found) return found;
     const paramName = variables.get(info.dataId);
-    return record(info, {
+    const t = record(info, {
       id: nextId++,
       shape: info.shape.slice(),
       dtype: info.dtype,
@@ -118,6 +128,8 @@ export function traceKernels(model: Module<any, any>, input: tf.Tensor): KernelT
       data: readConstant(info),
       ...(paramName !== undefined ? { paramName } : {}),
     });
+    if (paramName === undefined) hostConstants.push({ tensor: t, layer: where() });
+    return t;
   };
   const where = (): string => {
     const top = stack[stack.length - 1];
@@ -166,7 +178,7 @@ export function traceKernels(model: Module<any, any>, input: tf.Tensor): KernelT
     model.eval();
     output = tf.tidy(() => model.call(input) as tf.TensorContainer);
     const outputs = findTensors(output).map((t) => consume(t));
-    return { input: inputTraced, events, outputs };
+    return { input: inputTraced, events, outputs, hostConstants };
   } finally {
     for (const t of findTensors(output)) t.dispose();
     for (const restore of restores.reverse()) restore();

@@ -21,7 +21,8 @@ beforeAll(async () => {
  * follow H and W, so its export is for the traced size (`symbolicSize: false`); a reduced GRL with
  * every block variant is checked below, since the registered ones take minutes per tfjs pass.
  * CiaoSR's decoder gathers LR features with JavaScript row copies outside any kernel, which a
- * kernel trace records as constants: its export would not follow the input, so it is not supported.
+ * kernel trace records as constants: its export would not follow the input, so `exportOnnx` throws
+ * NotAvailableError for it (checked in input-dependence.test.ts).
  */
 const NOT_EXPORTABLE: Readonly<Record<string, string>> = {
   'grl-tiny': 'window attention depends on H and W: a reduced GRL is checked at a fixed size below',
