@@ -74,7 +74,7 @@ interface AggUnit {
 /**
  * The U-Net of DATSR (`DynamicAggregationRestoration`): at each of five stages (down large and
  * medium, up small, medium and large) an offset branch on `[features, warped ref, ref]`, a
- * {@link DatsrDynAgg} on the reference features, and a head conv, a {@link SwinBlock} (RFA) with
+ * {@link DatsrDynAgg} on the reference features, and a head conv, a `SwinBlock` (RFA) with
  * a residual and a tail (stride-2 conv down, conv + PixelShuffle(2) up, two convs to RGB last).
  * @see caojiezhang/DATSR `swin_unetv3_ref_restoration_arch.py` (`DynamicAggregationRestoration`)
  * @category Models

@@ -61,7 +61,10 @@ const PREFERRED_PREFIXES = ['', 'model.', 'model_g.', 'module.'];
  * ```
  * @category Models
  */
-export function grlStateDictFromCheckpoint<T extends { shape: readonly number[] }>(dict: Record<string, T>, model?: Grl): Record<string, T> {
+export function grlStateDictFromCheckpoint<T extends {
+  /** Shape of the stored tensor. */
+  shape: readonly number[];
+}>(dict: Record<string, T>, model?: Grl): Record<string, T> {
   const fn = 'grlStateDictFromCheckpoint';
   if (typeof dict !== 'object' || dict === null) throw new InvalidValueError(`${fn}: dict must be an object of tensors, got ${String(dict)}`);
   if (model !== undefined && !(model instanceof Grl)) throw new InvalidValueError(`${fn}: model must be a Grl`);

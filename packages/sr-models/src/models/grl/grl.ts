@@ -76,6 +76,38 @@ export const GRL_DEFAULTS = Object.freeze({
 });
 
 /**
+ * A full GRL configuration: the entries of {@link GRL_VARIANTS} (every field of
+ * {@link GrlOptions} that shapes the network, given).
+ * @category Models
+ */
+export type GrlConfiguration = {
+  /** See {@link GrlOptions.embedDim}. */
+  readonly embedDim: number;
+  /** See {@link GrlOptions.depths}. */
+  readonly depths: readonly number[];
+  /** See {@link GrlOptions.headsWindow}. */
+  readonly headsWindow: number;
+  /** See {@link GrlOptions.headsStripe}. */
+  readonly headsStripe: number;
+  /** See {@link GrlOptions.mlpRatio}. */
+  readonly mlpRatio: number;
+  /** See {@link GrlOptions.upsampler}. */
+  readonly upsampler: GrlUpsampler;
+  /** See {@link GrlOptions.localConnection}. */
+  readonly localConnection: boolean;
+  /** See {@link GrlOptions.windowSize}. */
+  readonly windowSize: number;
+  /** See {@link GrlOptions.stripeSize}. */
+  readonly stripeSize: readonly [number, number];
+  /** See {@link GrlOptions.anchorWindowDownFactor}. */
+  readonly anchorWindowDownFactor: number;
+  /** See {@link GrlOptions.scale}. */
+  readonly scale: number;
+  /** See {@link SrNetworkOptions.range}. */
+  readonly range: '0-1';
+};
+
+/**
  * The three published GRL configurations for SR, as full option sets: `tiny` and `small`
  * (`grl_tiny.yaml`, `grl_small.yaml`: embed 128, `pixelshuffle`) with anchor down-factor 4, and
  * `base` (`grl_base.yaml`: embed 180, depths [4, 4, 8, 8, 8, 4, 4], 3/3 heads, CAB) with the
@@ -83,7 +115,7 @@ export const GRL_DEFAULTS = Object.freeze({
  * [64, 64] from `grl_p256.yaml` for all three.
  * @category Models
  */
-export const GRL_VARIANTS = Object.freeze({
+export const GRL_VARIANTS: Readonly<Record<'tiny' | 'small' | 'base', GrlConfiguration>> = Object.freeze({
   /** GRL-Tiny (0.91 M parameters at ×4). */
   tiny: GRL_DEFAULTS,
   /** GRL-Small (3.49 M parameters at ×4). */
